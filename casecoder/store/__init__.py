@@ -1,1 +1,10 @@
-"""store room."""
+"""Storage room: the SQLite project file, its schema, migrations and transactions.
+
+Nothing outside this package writes SQL against the file's structure except the domain API in
+`casecoder.project`, which uses the helpers here.
+"""
+
+from casecoder.store.db import check_file, open_database, transaction
+from casecoder.store.schema import APPLICATION_ID, SCHEMA_VERSION
+
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "check_file", "open_database", "transaction"]

@@ -1,0 +1,20 @@
+"""The domain API: one `Project` object that the CLI, the TUI and the exporters all use.
+
+It is assembled from parts kept in their own modules (documents, codes, coding, history,
+search) over a shared base that owns the connection and the unit of change. No part imports
+Textual or prints anything: callers decide how to show results and errors.
+"""
+
+from casecoder.project.codes import CodesMixin
+from casecoder.project.coding import CodingMixin
+from casecoder.project.core import SUPPORTED_LANGUAGES, ProjectBase
+from casecoder.project.documents import SEGMENT_KINDS, DocumentsMixin, parse_assignment
+from casecoder.project.history import HistoryMixin
+from casecoder.project.search import SearchMixin, fts_query
+
+
+class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, ProjectBase):
+    """An open casecoder project file."""
+
+
+__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "fts_query", "parse_assignment"]

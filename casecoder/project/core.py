@@ -1,0 +1,173 @@
+"""The project's foundation: the open file, the current coder, caches and the change unit.
+
+Every change goes through `_change`, which opens one transaction, records the row operations in
+an event, and commits both together: a crash at any point leaves the file as it was before the
+change, and the log always matches the data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from casecoder import __version__
+from casecoder.config import resolve_coder
+from casecoder.errors import UserError
+from casecoder.ids import new_guid, now
+from casecoder.model import Coder
+from casecoder.store import open_database, transaction
+from casecoder.store.events import OpLog
+
+SUPPORTED_LANGUAGES = ("nb", "en")
+
+
+class ProjectBase:
+    """Connection, coder and cache handling shared by the domain API's parts."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path, coder: str | None = None) -> None:
+        self.db = db
+        self.path = path
+        self.coder_name = resolve_coder(coder)
+        self._coder_id: int | None = None
+        self._data_version: int | None = None
+        self._text_cache: dict[int, str] = {}
+        self._invalidate()
+
+    # --- opening and closing -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, coder: str | None = None) -> Any:
+        path = Path(path)
+        return cls(open_database(path), path, coder)
+
+    @classmethod
+    def create(cls, path: str | Path, *, language: str = "nb", coder: str | None = None,
+               name: str | None = None) -> Any:
+        path = Path(path)
+        if language not in SUPPORTED_LANGUAGES:
+            raise UserError(f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
+                            f"not {language!r}")
+        db = open_database(path, create=True)
+        with transaction(db.conn) as conn:
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("application", "casecoder"), ("created_at", now()),
+                 ("created_with", __version__), ("language", language),
+                 ("name", name or path.stem.removesuffix(".cc")), ("guid", new_guid()),
+                 ("nlp_model", "")],
+            )
+        return cls(db, path, coder)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    # --- settings ------------------------------------------------------------------------
+
+    def setting(self, key: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._change("setting", undoable=False) as log:
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+            log.summary = f"set {key} = {value!r}"
+
+    @property
+    def language(self) -> str:
+        return self.setting("language", "nb")
+
+    @property
+    def name(self) -> str:
+        return self.setting("name", self.path.stem)
+
+    @property
+    def guid(self) -> str:
+        return self.setting("guid")
+
+    # --- coders --------------------------------------------------------------------------
+
+    def coder_id(self, *, create: bool = True) -> int | None:
+        """The current coder's id; the row is made on the first change, not on open."""
+        if self._coder_id is not None:
+            return self._coder_id
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?",
+                                (self.coder_name,)).fetchone()
+        if row:
+            self._coder_id = row[0]
+        elif create:
+            cur = self.conn.execute(
+                "INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
+                (new_guid(), self.coder_name, now()))
+            self._coder_id = cur.lastrowid
+        return self._coder_id
+
+    def coders(self) -> list[Coder]:
+        return [Coder(*r) for r in self.conn.execute(
+            "SELECT id, guid, name FROM coders ORDER BY name COLLATE NOCASE")]
+
+    def coder(self, name: str) -> Coder:
+        row = self.conn.execute("SELECT id, guid, name FROM coders WHERE name = ?",
+                                (name.strip(),)).fetchone()
+        if row is None:
+            known = ", ".join(c.name for c in self.coders()) or "none yet"
+            raise UserError(f"unknown coder {name!r} (coders in this project: {known})")
+        return Coder(*row)
+
+    def ensure_coder(self, name: str, guid: str | None = None) -> Coder:
+        """A coder by name, created if new (imports and merges bring coders with them)."""
+        row = self.conn.execute("SELECT id, guid, name FROM coders WHERE name = ?",
+                                (name,)).fetchone()
+        if row:
+            return Coder(*row)
+        guid = guid or new_guid()
+        with transaction(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
+                (guid, name, now()))
+        return Coder(int(cur.lastrowid or 0), guid, name)
+
+    # --- caches --------------------------------------------------------------------------
+
+    def _invalidate(self) -> None:
+        """Drop derived caches; document texts stay, because they never change."""
+        self._codes_cache: Any = None
+
+    def _fresh(self) -> None:
+        """Notice commits by other connections (the CLI while the TUI is open)."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._invalidate()
+
+    # --- the unit of change --------------------------------------------------------------
+
+    @contextmanager
+    def _change(self, action: str, *, undoable: bool = True) -> Iterator[OpLog]:
+        with transaction(self.conn) as conn:
+            coder_id = self.coder_id()
+            log = OpLog(conn)
+            yield log
+            if log.ops or not undoable:
+                conn.execute(
+                    "INSERT INTO events (coder_id, at, kind, action, summary, ops, undoable) "
+                    "VALUES (?, ?, 'do', ?, ?, ?, ?)",
+                    (coder_id, now(), action, log.summary or action,
+                     log.dumps() if undoable else "[]", int(undoable)))
+        self._invalidate()

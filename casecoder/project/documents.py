@@ -1,0 +1,385 @@
+"""Documents, their segments, cases and attributes.
+
+A document's text is fixed at import (NFC, LF line endings) and every offset in the project
+points into it, so import does all parsing and segmentation before the write transaction starts
+and then stores document, segments, search index, case and attributes in one go: a failure
+leaves no half-imported document behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from casecoder.errors import UserError
+from casecoder.ids import new_guid, now
+from casecoder.model import Case, Document, ImportResult, Segment
+
+if TYPE_CHECKING:
+    from casecoder.ingest import SegmentSpec, SourceText
+    from casecoder.project.core import ProjectBase as _Base
+else:
+    _Base = object
+
+SEGMENT_KINDS = ("sentence", "turn", "paragraph")
+_DOC_COLUMNS = ("d.id, d.guid, d.name, d.length, d.word_count, d.sha256, d.source_format, "
+                "d.source_name, d.encoding, d.language, d.imported_at, c.name")
+MAX_ATTRIBUTES_CSV_BYTES = 20_000_000
+
+
+def validate_document_name(name: str) -> str:
+    cleaned = " ".join(unicodedata.normalize("NFC", name).split())
+    if not cleaned:
+        raise UserError("a document name cannot be empty")
+    if len(cleaned) > 200:
+        raise UserError("a document name can be at most 200 characters")
+    return cleaned
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """KEY=VALUE from the command line, with a clear error for anything else."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"attribute {text!r} is not of the form KEY=VALUE")
+    return key.strip(), value.strip()
+
+
+class DocumentsMixin(_Base):
+    """Import and read documents; manage cases and attributes."""
+
+    # --- import --------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path, *, name: str | None = None, case: str | None = None,
+                    attributes: Mapping[str, str] | None = None,
+                    language: str | None = None) -> ImportResult:
+        """Import one file; never raises for a bad file, reports it in the result instead."""
+        from casecoder.ingest import read_file
+
+        path = Path(path)
+        try:
+            source = read_file(path)
+            doc = self.add_document(source, name=name or path.stem, source_name=path.name,
+                                    case=case, attributes=attributes, language=language)
+        except _Skipped as skip:
+            return ImportResult(str(path), "skipped", str(skip))
+        except UserError as exc:
+            return ImportResult(str(path), "failed", str(exc))
+        counts = self.segment_counts(doc)
+        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
+                            source.encoding, counts, doc.word_count)
+
+    def add_document(self, source: SourceText, *, name: str, source_name: str = "",
+                     case: str | None = None, attributes: Mapping[str, str] | None = None,
+                     language: str | None = None, guid: str | None = None,
+                     segments: list[SegmentSpec] | None = None) -> Document:
+        """Store a parsed text with its segments; refuses duplicates and name clashes."""
+        name = validate_document_name(name)
+        language = language or self.language
+        text = source.text
+        if not text.strip():
+            raise UserError(f"{name}: the text is empty")
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        same = self.conn.execute("SELECT name FROM documents WHERE sha256 = ?",
+                                 (digest,)).fetchone()
+        if same:
+            raise _Skipped(f"identical content is already imported as {same[0]!r}")
+        if self._document_row(name) is not None:
+            raise UserError(f"a different document is already named {name!r}; "
+                            "import it with --name to choose another name")
+        if segments is None:
+            from casecoder.ingest import build_segments
+
+            segments = build_segments(source, language, self.setting("nlp_model") or None)
+        with self._change("import", undoable=False) as log:
+            doc_id = self.conn.execute(
+                "INSERT INTO documents (guid, name, text, length, word_count, sha256, "
+                "source_format, source_name, encoding, language, imported_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guid or new_guid(), name, text, len(text), len(text.split()), digest,
+                 source.format, source_name, source.encoding, language, now()),
+            ).lastrowid
+            assert doc_id is not None
+            self._insert_segments(doc_id, text, segments)
+            if case:
+                self._assign_case(log, doc_id, case)
+            for key, value in (attributes or {}).items():
+                self._set_attribute(log, "document", doc_id, key, value)
+            log.summary = f"import {source_name or name} as {name!r}"
+        return self.document(name)
+
+    def _insert_segments(self, doc_id: int, text: str, segments: Iterable[SegmentSpec]) -> None:
+        first = (self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
+                 + 1)
+        rows = []
+        fts = []
+        for offset, seg in enumerate(segments):
+            seg_id = first + offset
+            rows.append((seg_id, doc_id, seg.kind, seg.number, seg.start, seg.end, seg.speaker,
+                         seg.timestamp))
+            if seg.kind == "sentence":
+                fts.append((seg_id, text[seg.start:seg.end]))
+        self.conn.executemany(
+            'INSERT INTO segments (id, document_id, kind, number, start, "end", speaker, '
+            "timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.conn.executemany("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", fts)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _document_row(self, ref: str | int) -> tuple[Any, ...] | None:
+        base = (f"SELECT {_DOC_COLUMNS} FROM documents d "
+                "LEFT JOIN cases c ON c.id = d.case_id WHERE ")
+        if isinstance(ref, int):
+            return self.conn.execute(base + "d.id = ?", (ref,)).fetchone()
+        ref = unicodedata.normalize("NFC", ref.strip())
+        row = self.conn.execute(base + "d.name = ? OR d.guid = ?", (ref, ref.lower())).fetchone()
+        if row is None:
+            # COLLATE NOCASE folds ASCII only; fold Norwegian letters (Æ/æ) here.
+            folded = ref.casefold()
+            for candidate in self.conn.execute(base + "1"):
+                if candidate[2].casefold() == folded:
+                    return candidate
+        return row
+
+    def document(self, ref: str | int | Document) -> Document:
+        if isinstance(ref, Document):
+            return ref
+        row = self._document_row(ref)
+        if row is None:
+            raise UserError(f"no document named {ref!r} in this project "
+                            "(see: casecoder docs PROJECT)")
+        return Document(*row)
+
+    def documents(self) -> list[Document]:
+        return [Document(*r) for r in self.conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents d LEFT JOIN cases c ON c.id = d.case_id "
+            "ORDER BY d.name COLLATE NOCASE")]
+
+    def text(self, doc: str | int | Document) -> str:
+        """The document's text; cached forever, because it can never change."""
+        doc_id = self.document(doc).id if not isinstance(doc, int) else doc
+        cached = self._text_cache.get(doc_id)
+        if cached is None:
+            row = self.conn.execute("SELECT text FROM documents WHERE id = ?",
+                                    (doc_id,)).fetchone()
+            if row is None:
+                raise UserError(f"no document with id {doc_id}")
+            cached = self._text_cache[doc_id] = row[0]
+        return cached
+
+    def segments(self, doc: str | int | Document, kind: str = "sentence") -> list[Segment]:
+        if kind not in SEGMENT_KINDS:
+            raise UserError(f"unit must be one of {', '.join(SEGMENT_KINDS)}, not {kind!r}")
+        doc_id = self.document(doc).id
+        return [Segment(*r) for r in self.conn.execute(
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            "FROM segments WHERE document_id = ? AND kind = ? ORDER BY number", (doc_id, kind))]
+
+    def segment_counts(self, doc: str | int | Document) -> dict[str, int]:
+        doc_id = self.document(doc).id
+        counts = dict(self.conn.execute(
+            "SELECT kind, count(*) FROM segments WHERE document_id = ? GROUP BY kind",
+            (doc_id,)).fetchall())
+        return {k: counts.get(k, 0) for k in SEGMENT_KINDS}
+
+    def segment_span(self, doc: str | int | Document, first: int, last: int,
+                     kind: str = "sentence") -> tuple[int, int]:
+        """[start, end) covering segments first..last (1-based, inclusive) of one kind."""
+        if kind not in SEGMENT_KINDS:
+            raise UserError(f"unit must be one of {', '.join(SEGMENT_KINDS)}, not {kind!r}")
+        if first < 1 or last < first:
+            raise UserError(f"segment range {first}-{last} is not a valid range")
+        d = self.document(doc)
+        row = self.conn.execute(
+            'SELECT min(start), max("end"), count(*) FROM segments WHERE document_id = ? '
+            "AND kind = ? AND number BETWEEN ? AND ?", (d.id, kind, first, last)).fetchone()
+        total = self.segment_counts(d)[kind]
+        if row[2] != last - first + 1:
+            raise UserError(f"{d.name} has {total} {kind}s; {first}-{last} is out of range")
+        return int(row[0]), int(row[1])
+
+    def segment_at(self, doc: str | int | Document, offset: int,
+                   kind: str = "sentence") -> Segment | None:
+        """The segment of a kind that contains an offset (or starts after it, if between)."""
+        d = self.document(doc)
+        row = self.conn.execute(
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'FROM segments WHERE document_id = ? AND kind = ? AND "end" > ? '
+            "ORDER BY start LIMIT 1", (d.id, kind, offset)).fetchone()
+        return Segment(*row) if row else None
+
+    # --- cases and attributes ------------------------------------------------------------
+
+    def cases(self) -> list[Case]:
+        return [Case(*r) for r in self.conn.execute(
+            "SELECT id, guid, name, description FROM cases ORDER BY name COLLATE NOCASE")]
+
+    def _case_id(self, log: Any, name: str, *, guid: str | None = None) -> int:
+        name = " ".join(name.split())
+        if not name:
+            raise UserError("a case name cannot be empty")
+        row = self.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        if row:
+            return int(row[0])
+        return log.insert("cases", {"guid": guid or new_guid(), "name": name, "description": ""})
+
+    def _assign_case(self, log: Any, doc_id: int, case: str | None) -> None:
+        case_id = self._case_id(log, case) if case else None
+        log.update("documents", {"id": doc_id}, {"case_id": case_id})
+
+    def set_case(self, doc: str | Document, case: str | None) -> None:
+        d = self.document(doc)
+        with self._change("set-case") as log:
+            self._assign_case(log, d.id, case)
+            log.summary = f"put {d.name!r} in case {case!r}" if case else f"{d.name!r}: no case"
+
+    def _set_attribute(self, log: Any, owner_kind: str, owner_id: int, key: str,
+                       value: str) -> None:
+        key = " ".join(key.split())
+        if not key:
+            raise UserError("an attribute name cannot be empty")
+        where = {"owner_kind": owner_kind, "owner_id": owner_id, "key": key}
+        row = self.conn.execute(
+            "SELECT id, value FROM attributes WHERE owner_kind = ? AND owner_id = ? AND key = ?",
+            (owner_kind, owner_id, key)).fetchone()
+        value = value.strip()
+        if row and not value:
+            log.delete("attributes", {"id": row[0]})
+        elif row:
+            log.update("attributes", {"id": row[0]}, {"value": value})
+        elif value:
+            log.insert("attributes", {**where, "value": value})
+
+    def set_attributes(self, owner: str, values: Mapping[str, str], *,
+                       owner_kind: str = "document") -> None:
+        """Set attributes on a document or a case; an empty value removes the attribute."""
+        if owner_kind == "document":
+            owner_id, label = self.document(owner).id, self.document(owner).name
+        elif owner_kind == "case":
+            row = self.conn.execute("SELECT id, name FROM cases WHERE name = ?",
+                                    (owner.strip(),)).fetchone()
+            if row is None:
+                raise UserError(f"no case named {owner!r}")
+            owner_id, label = row
+        else:
+            raise UserError(f"attributes belong to a document or a case, not {owner_kind!r}")
+        with self._change("set-attributes") as log:
+            for key, value in values.items():
+                self._set_attribute(log, owner_kind, owner_id, key, value)
+            log.summary = f"set {', '.join(values)} on {owner_kind} {label!r}"
+
+    def _raw_attributes(self, owner_kind: str, owner_id: int) -> dict[str, str]:
+        return dict(self.conn.execute(
+            "SELECT key, value FROM attributes WHERE owner_kind = ? AND owner_id = ? "
+            "ORDER BY key", (owner_kind, owner_id)).fetchall())
+
+    def attributes(self, doc: str | int | Document) -> dict[str, str]:
+        """A document's effective attributes: its case's, overlaid by its own, plus 'case'."""
+        d = self.document(doc)
+        result: dict[str, str] = {}
+        if d.case:
+            case_id = self.conn.execute("SELECT id FROM cases WHERE name = ?",
+                                        (d.case,)).fetchone()[0]
+            result.update(self._raw_attributes("case", case_id))
+            result["case"] = d.case
+        result.update(self._raw_attributes("document", d.id))
+        return result
+
+    def all_attributes(self) -> dict[str, dict[str, str]]:
+        """Effective attributes of every document, keyed by document name, in one pass."""
+        docs = self.documents()
+        by_owner: dict[tuple[str, int], dict[str, str]] = {}
+        for kind, owner_id, key, value in self.conn.execute(
+                "SELECT owner_kind, owner_id, key, value FROM attributes ORDER BY key"):
+            by_owner.setdefault((kind, owner_id), {})[key] = value
+        case_ids = dict(self.conn.execute("SELECT name, id FROM cases").fetchall())
+        result: dict[str, dict[str, str]] = {}
+        for d in docs:
+            attrs: dict[str, str] = {}
+            if d.case:
+                attrs.update(by_owner.get(("case", case_ids[d.case]), {}))
+                attrs["case"] = d.case
+            attrs.update(by_owner.get(("document", d.id), {}))
+            result[d.name] = attrs
+        return result
+
+    def attribute_names(self) -> list[str]:
+        names = {r[0] for r in self.conn.execute("SELECT DISTINCT key FROM attributes")}
+        if self.conn.execute("SELECT 1 FROM documents WHERE case_id IS NOT NULL").fetchone():
+            names.add("case")
+        return sorted(names)
+
+    def load_attributes_csv(self, path: str | Path) -> dict[str, Any]:
+        """Apply a CSV (one row per document) in one change; unknown documents are reported."""
+        path = Path(path)
+        if not path.exists():
+            raise UserError(f"attribute file {path} does not exist")
+        if path.stat().st_size > MAX_ATTRIBUTES_CSV_BYTES:
+            raise UserError(f"attribute file {path} is too large")
+        try:
+            content = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(f"attribute file {path} is not UTF-8 text") from None
+        try:
+            dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(io.StringIO(content), dialect=dialect)
+        fields = [f.strip() for f in reader.fieldnames or []]
+        name_col = next((f for f in fields if f.lower() in ("document", "name", "file")), None)
+        if name_col is None:
+            raise UserError(f"{path}: the first row must name a 'document' column")
+        known = {d.name.casefold(): d for d in self.documents()}
+        updated: list[str] = []
+        unknown: list[str] = []
+        with self._change("attributes-csv") as log:
+            for raw in reader:
+                row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+                doc_name = row.pop(name_col, "")
+                if not doc_name:
+                    continue
+                doc = known.get(doc_name.casefold()) or known.get(Path(doc_name).stem.casefold())
+                if doc is None:
+                    unknown.append(doc_name)
+                    continue
+                case = row.pop("case", "")
+                if case:
+                    self._assign_case(log, doc.id, case)
+                for key, value in row.items():
+                    if key and value:
+                        self._set_attribute(log, "document", doc.id, key, value)
+                updated.append(doc.name)
+            log.summary = f"attributes from {path.name} for {len(updated)} documents"
+        return {"updated": updated, "unknown": unknown, "columns": fields}
+
+    # --- progress ------------------------------------------------------------------------
+
+    def mark_done(self, doc: str | Document, done: bool = True) -> None:
+        """Mark a document as finished by the current coder (agreement counts it as worked)."""
+        d = self.document(doc)
+        with self._change("mark-done") as log:
+            key = {"document_id": d.id, "coder_id": self.coder_id()}
+            exists = self.conn.execute(
+                "SELECT 1 FROM document_status WHERE document_id = ? AND coder_id = ?",
+                (d.id, key["coder_id"])).fetchone()
+            if exists:
+                log.update("document_status", key, {"done": int(done), "updated_at": now()})
+            else:
+                log.insert("document_status", {**key, "done": int(done), "updated_at": now()})
+            log.summary = f"{'done' if done else 'not done'}: {d.name!r}"
+
+    def done_documents(self, coder: str | None = None) -> set[str]:
+        coder_id = self.coder(coder).id if coder else self.coder_id(create=False)
+        return {r[0] for r in self.conn.execute(
+            "SELECT d.name FROM document_status s JOIN documents d ON d.id = s.document_id "
+            "WHERE s.coder_id = ? AND s.done = 1", (coder_id,))}
+
+
+class _Skipped(UserError):
+    """The file is already in the project: not an error, but nothing to do."""
+
+

@@ -1,0 +1,120 @@
+"""Opening, creating and migrating the project file.
+
+A project file is checked from its header before SQLite touches it: a file that is not ours, or
+one written by a newer casecoder, must be refused without a single byte changing (even setting
+WAL mode writes to the header). Only then is it opened through sqlite-utils.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from casecoder.errors import ProjectFileError
+from casecoder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def read_header(path: Path) -> tuple[int, int]:
+    """Return (application_id, user_version) from the file header, refusing non-SQLite files."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except IsADirectoryError:
+        raise ProjectFileError(f"{path} is a directory, not a casecoder project file") from None
+    except OSError as exc:
+        raise ProjectFileError(f"cannot read {path}: {exc.strerror}") from None
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise ProjectFileError(f"{path} is not a casecoder project (not an SQLite file)")
+    user_version = struct.unpack(">I", header[60:64])[0]
+    application_id = struct.unpack(">I", header[68:72])[0]
+    return application_id, user_version
+
+
+def check_file(path: Path) -> int:
+    """Refuse anything but a casecoder project we can read; return its schema version."""
+    if not path.exists():
+        raise ProjectFileError(f"no project at {path} (create one with: casecoder init {path})")
+    application_id, version = read_header(path)
+    if application_id != APPLICATION_ID:
+        raise ProjectFileError(f"{path} is an SQLite file but not a casecoder project")
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path} was written by a newer casecoder (schema {version}, this version reads up "
+            f"to {SCHEMA_VERSION}); upgrade casecoder to open it"
+        )
+    return version
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    # Autocommit at the driver level: every change runs inside an explicit BEGIN IMMEDIATE
+    # transaction of ours (see `transaction`), so nothing half-done is ever committed.
+    conn.isolation_level = None
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
+    """Open (or with create=True, make) a project file at the newest schema version."""
+    if create:
+        if path.exists():
+            raise ProjectFileError(f"{path} already exists; choose another name or open it")
+        if not path.parent.exists():
+            raise ProjectFileError(f"folder {path.parent} does not exist")
+        version = 0
+    else:
+        version = check_file(path)
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    try:
+        _configure(conn)
+        db = sqlite_utils.Database(conn)
+        if create:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if version < SCHEMA_VERSION:
+            migrate(conn, version)
+    except BaseException:
+        conn.close()
+        if create and path.exists():
+            _remove_partial(path)
+        raise
+    return db
+
+
+def _remove_partial(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(str(path) + suffix)
+        if candidate.exists():
+            candidate.unlink()
+
+
+def migrate(conn: sqlite3.Connection, from_version: int) -> None:
+    """Apply forward migrations one version at a time, each in its own transaction."""
+    for version in range(from_version, SCHEMA_VERSION):
+        with transaction(conn):
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One all-or-nothing unit of change; nested use joins the outer transaction."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

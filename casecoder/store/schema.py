@@ -1,0 +1,183 @@
+"""The project file's schema and its forward migrations.
+
+The schema version lives in `PRAGMA user_version` and the file is marked as ours with
+`PRAGMA application_id`, so that a file can be recognised (or refused) from its 100-byte header
+alone, before anything is written to it. Each migration takes the file from version N-1 to N
+inside the same transaction as the version bump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+#: 'CCDR' — marks a SQLite file as a casecoder project (offset 68 of the header).
+APPLICATION_ID = 0x43434452
+#: The newest schema this casecoder writes and understands.
+SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE coders (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    text TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    word_count INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    source_format TEXT NOT NULL,
+    source_name TEXT NOT NULL DEFAULT '',
+    encoding TEXT,
+    language TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL
+);
+CREATE INDEX documents_sha256 ON documents(sha256);
+-- Offsets of every coding point into this text: it must never change after import.
+CREATE TRIGGER documents_text_immutable BEFORE UPDATE OF text ON documents
+BEGIN
+    SELECT RAISE(ABORT, 'document text is immutable');
+END;
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('sentence', 'turn', 'paragraph')),
+    number INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    speaker TEXT,
+    timestamp REAL,
+    UNIQUE (document_id, kind, number)
+);
+CREATE INDEX segments_doc_kind_start ON segments(document_id, kind, start);
+CREATE VIRTUAL TABLE segments_fts USING fts5(
+    text, tokenize = "unicode61 remove_diacritics 0"
+);
+CREATE TABLE attributes (
+    id INTEGER PRIMARY KEY,
+    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('case', 'document')),
+    owner_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (owner_kind, owner_id, key)
+);
+CREATE TABLE codes (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    parent_id INTEGER REFERENCES codes(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    color TEXT NOT NULL,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    shortcut TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    codable INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX codes_parent ON codes(parent_id, position);
+CREATE UNIQUE INDEX codes_shortcut ON codes(shortcut) WHERE shortcut IS NOT NULL;
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    start INTEGER NOT NULL CHECK (start >= 0),
+    "end" INTEGER NOT NULL,
+    memo TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK ("end" > start)
+);
+CREATE INDEX codings_code ON codings(code_id, document_id);
+CREATE INDEX codings_doc_start ON codings(document_id, start);
+CREATE INDEX codings_coder ON codings(coder_id, document_id, code_id, start);
+CREATE TABLE memos (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'document', 'code', 'segment')),
+    target_id INTEGER NOT NULL,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (target_kind, target_id, coder_id)
+);
+CREATE TABLE document_status (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    done INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, coder_id)
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    coder_id INTEGER REFERENCES coders(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('do', 'undo', 'redo')),
+    action TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    ops TEXT NOT NULL,
+    target_event INTEGER REFERENCES events(id),
+    undoable INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX events_coder ON events(coder_id, id);
+-- The event log is the audit trail: rows are only ever appended.
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'the event log is append-only');
+END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'the event log is append-only');
+END;
+"""
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V1):
+        conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a DDL script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buf: list[str] = []
+    in_trigger = False
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        buf.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if in_trigger:
+            if upper == "END;":
+                statements.append("\n".join(buf))
+                buf, in_trigger = [], False
+        elif stripped.endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    return statements
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1.
+MIGRATIONS: dict[int, Migration] = {0: _to_v1}
