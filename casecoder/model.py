@@ -132,3 +132,17 @@ class ImportResult:
     encoding: str | None = None
     segments: dict[str, int] = field(default_factory=dict)
     words: int = 0
+
+
+@dataclass(frozen=True)
+class CodingRecord:
+    """A coding brought in from outside (demo data, a .qdpx, another project) by any coder."""
+
+    document: str | int
+    code: str | int
+    coder: str
+    start: int
+    end: int
+    memo: str = ""
+    guid: str | None = None
+    created_at: str | None = None

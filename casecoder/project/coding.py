@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from casecoder.errors import UserError
 from casecoder.ids import new_guid, now
-from casecoder.model import Code, Coding, Document, Memo
+from casecoder.model import Code, Coding, CodingRecord, Document, Memo
 
 if TYPE_CHECKING:
     from casecoder.project.core import ProjectBase as _Base
@@ -77,6 +77,71 @@ class CodingMixin(_Base):
                                              (memo or "").strip())
             log.summary = f"code {c.path} on {d.name} [{start}, {end})"
         return self.coding(coding_id)
+
+    def add_codings(self, records: list[CodingRecord], *, action: str = "add-codings",
+                    summary: str = "") -> dict[str, int]:
+        """Bring in many codings by any coders as one undoable change.
+
+        A record whose GUID is already in the project is skipped, so bringing the same file in
+        twice changes nothing; records meeting an existing coding of the same coder and code are
+        merged into it, keeping the one-coding-per-passage invariant. Every record is checked
+        before anything is written: one bad record refuses the whole batch.
+        """
+        counts = {"added": 0, "merged": 0, "skipped": 0}
+        resolved = []
+        for r in records:
+            d = self.document(r.document)  # type: ignore[attr-defined]
+            c = self.code(r.code)  # type: ignore[attr-defined]
+            if not (0 <= r.start < r.end <= d.length):
+                raise UserError(f"coding {r.start}-{r.end} of {c.path} is outside {d.name!r} "
+                                f"(length {d.length})")
+            resolved.append((r, d, c))
+        with self._change(action) as log:
+            coder_ids: dict[str, int] = {}
+            for r, d, c in resolved:
+                guid = (r.guid or "").strip().strip("{}").lower() or None
+                if guid and self.conn.execute("SELECT 1 FROM codings WHERE guid = ?",
+                                              (guid,)).fetchone():
+                    counts["skipped"] += 1
+                    continue
+                if r.coder not in coder_ids:
+                    coder_ids[r.coder] = self.ensure_coder(r.coder).id
+                coder_id = coder_ids[r.coder]
+                meets = self.conn.execute(
+                    "SELECT 1 FROM codings WHERE coder_id = ? AND document_id = ? AND code_id = ? "
+                    'AND start <= ? AND "end" >= ?', (coder_id, d.id, c.id, r.end, r.start)
+                ).fetchone()
+                if meets:
+                    self._merge_touching(log, None, d.id, c.id, coder_id, r.start, r.end,
+                                         r.memo.strip())
+                    counts["merged"] += 1
+                    continue
+                log.insert("codings", {
+                    "guid": guid or new_guid(), "document_id": d.id, "code_id": c.id,
+                    "coder_id": coder_id, "start": r.start, "end": r.end,
+                    "memo": r.memo.strip(), "created_at": r.created_at or now()})
+                counts["added"] += 1
+            log.summary = summary or (f"add {counts['added']} codings "
+                                      f"({counts['merged']} merged, {counts['skipped']} known)")
+        return counts
+
+    def add_memo_record(self, kind: str, target_id: int, coder: str, text: str, *,
+                        guid: str | None = None, created_at: str | None = None) -> bool:
+        """Store a memo brought in from outside; an existing GUID or target memo is kept."""
+        coder_id = self.ensure_coder(coder).id
+        if guid and self.conn.execute("SELECT 1 FROM memos WHERE guid = ?",
+                                      (guid.lower(),)).fetchone():
+            return False
+        if self.conn.execute("SELECT 1 FROM memos WHERE target_kind = ? AND target_id = ? AND "
+                             "coder_id = ?", (kind, target_id, coder_id)).fetchone():
+            return False
+        with self._change("add-memo") as log:
+            log.insert("memos", {"guid": (guid or new_guid()).lower(), "target_kind": kind,
+                                 "target_id": target_id, "coder_id": coder_id,
+                                 "text": text.strip(), "created_at": created_at or now(),
+                                 "updated_at": created_at or now()})
+            log.summary = f"memo from outside on {kind} {target_id}"
+        return True
 
     def code_segments(self, doc: str | Document, code: str | Code, first: int, last: int, *,
                       unit: str = "sentence", memo: str | None = None) -> Coding:

@@ -1,0 +1,5 @@
+"""`python -m casecoder` runs the command line."""
+
+from casecoder.cli import main
+
+main()

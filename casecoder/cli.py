@@ -1,0 +1,67 @@
+"""The `casecoder` command line: one group, commands discovered from `casecoder.commands`.
+
+User errors become one line on stderr and exit status 2; nothing a researcher can cause ends in
+a traceback. `casecoder PROJECT` (a project file as the first argument) opens the workbench.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from casecoder import __version__
+from casecoder.errors import UserError
+
+
+class CasecoderGroup(click.Group):
+    """A group that runs `tui` when the first argument is a project file, not a command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if (args and args[0] not in self.commands and not args[0].startswith("-")
+                and "tui" in self.commands and (Path(args[0]).suffix == ".db"
+                                                or Path(args[0]).is_file())):
+            args = ["tui", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"casecoder: error: {exc}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("casecoder: interrupted; nothing half-done was saved", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=CasecoderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="casecoder")
+def main() -> None:
+    """Code interview transcripts from the keyboard, export quotes, check agreement.
+
+    Project files are single SQLite files (by convention NAME.cc.db). Run
+    `casecoder demo` to build and open the sample study.
+    """
+
+
+def _register() -> None:
+    import casecoder.commands as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name == "common":
+            continue
+        module = importlib.import_module(f"casecoder.commands.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            main.add_command(command)
+
+
+_register()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
