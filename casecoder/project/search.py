@@ -58,6 +58,16 @@ class SearchMixin(_Base):
         params.append(limit)
         return [SearchHit(*row) for row in self.conn.execute(sql, params)]
 
+    def document_coding_counts(self, coder: str | None = None) -> dict[str, int]:
+        """Codings per document name (all coders, or one)."""
+        sql = ("SELECT d.name, count(k.id) FROM documents d JOIN codings k "
+               "ON k.document_id = d.id ")
+        params: tuple[Any, ...] = ()
+        if coder:
+            sql += "JOIN coders c ON c.id = k.coder_id WHERE c.name = ? "
+            params = (coder,)
+        return dict(self.conn.execute(sql + "GROUP BY d.id", params).fetchall())
+
     def stats(self) -> dict[str, Any]:
         """Counts a researcher checks before analysis: material, codebook, coding, history."""
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
