@@ -114,6 +114,42 @@ class Ratings:
     def _pairable(self) -> _Pairable:
         return _Pairable.of(self)
 
+    @cached_property
+    def _rated_shares(self) -> NDArray[np.float64]:
+        """Mean over units rated at least once of each category's share of the unit's ratings.
+
+        Gwet (2014) takes chance agreement for Fleiss's kappa, AC1 and Brennan-Prediger's q from
+        every rated unit: a singly-rated unit says nothing about agreement but does say how
+        often each category is used.
+        """
+        valid = self.codes >= 0
+        m = valid.sum(axis=0)
+        rated = m >= 1
+        return _category_shares(
+            self.codes[:, rated],
+            valid[:, rated],
+            self.weights[rated].astype(np.float64),
+            m[rated].astype(np.float64),
+            len(self.categories),
+        )
+
+
+def _category_shares(
+    codes: NDArray[np.int64],
+    valid: NDArray[np.bool_],
+    weights: NDArray[np.float64],
+    m: NDArray[np.float64],
+    q: int,
+) -> NDArray[np.float64]:
+    """Mean over units of n_uk / m_u for every category k (Fleiss's p_j)."""
+    total = np.zeros(q)
+    if weights.sum() == 0:
+        return total
+    share = weights / m
+    for i in range(codes.shape[0]):
+        total += np.bincount(codes[i][valid[i]], weights=share[valid[i]], minlength=q)
+    return total / weights.sum()
+
 
 @dataclass(frozen=True, eq=False)
 class _Pairable:
@@ -170,21 +206,9 @@ class _Pairable:
         return o + o.T
 
     @cached_property
-    def proportions(self) -> NDArray[np.float64]:
-        """Mean over units of each category's share of the unit's ratings (Fleiss's p_j)."""
-        q = self.n_categories
-        total = np.zeros(q)
-        share = self.weights / self.m
-        for i in range(self.codes.shape[0]):
-            total += np.bincount(
-                self.codes[i][self.valid[i]], weights=share[self.valid[i]], minlength=q
-            )
-        return total / self.weights.sum()
-
-    @cached_property
     def used(self) -> NDArray[np.bool_]:
         """Which categories occur among the pairable ratings."""
-        return self.proportions > 0
+        return _category_shares(self.codes, self.valid, self.weights, self.m, self.n_categories) > 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,13 +345,18 @@ def _no_variation(ratings: Ratings, used: NDArray[np.bool_]) -> str:
     return NO_VARIATION
 
 
-def _undefined_for_variation(ratings: Ratings) -> Estimate | None:
-    """The common guard: no pairable units, or a single category among them."""
+def _undefined_for_variation(ratings: Ratings, rated: bool = False) -> Estimate | None:
+    """The common guard: no pairable units, or a single category among the ratings that count.
+
+    ``rated`` looks at every rated unit (the chance terms of Gwet 2014), otherwise at the
+    pairable units only (Krippendorff's pairable values, Scott's and Cohen's joint ratings).
+    """
     p = ratings._pairable
     if p.n_units == 0:
         return Estimate(None, TOO_FEW_CODERS, 0)
-    if np.count_nonzero(p.used) < 2:
-        return Estimate(None, _no_variation(ratings, p.used), p.n_units)
+    used = ratings._rated_shares > 0 if rated else p.used
+    if np.count_nonzero(used) < 2:
+        return Estimate(None, _no_variation(ratings, used), p.n_units)
     return None
 
 
@@ -440,23 +469,24 @@ def fleiss_kappa(matrix: Matrix | Ratings) -> Estimate:
 
     Fleiss (1971), Psychological Bulletin 76:378-382: kappa = (P-bar - P_e) / (1 - P_e) with
     P-bar the mean per-unit pairwise agreement and P_e = sum_j p_j^2. For a varying number of
-    raters m_i, p_j is the mean over units of n_ij / m_i (Gwet 2014, Handbook of Inter-Rater
-    Reliability, 4th ed., ch. 2), which reduces to Fleiss's formula when every unit has the same
-    number of ratings. Units with fewer than 2 ratings are dropped from both terms (Gwet's irrCAC
-    keeps singly-rated units in p_j, so figures can differ slightly when such units exist);
-    ``n_units`` counts the units used. Coders are interchangeable: a row is "a rating", not a
-    particular person, so a units x ratings table can be passed transposed.
+    raters m_i this is Gwet's generalisation (Gwet 2014, Handbook of Inter-Rater Reliability,
+    4th ed., ch. 2; R package irrCAC, fleiss.kappa.raw): P-bar over the units with at least 2
+    ratings, p_j the mean of n_ij / m_i over every unit rated at least once. With complete data it
+    is exactly Fleiss's formula. ``n_units`` counts the units in P-bar; singly-rated units enter
+    only p_j, and units nobody rated are ignored. Coders are interchangeable (a row is "a
+    rating", not a person), so Fleiss's patients x ratings table can be passed transposed.
     """
     ratings = as_ratings(matrix)
-    undefined = _undefined_for_variation(ratings)
+    undefined = _undefined_for_variation(ratings, rated=True)
     if undefined is not None:
         return undefined
+    shares = ratings._rated_shares
     p = ratings._pairable
-    return _chance_corrected(p.agreement, float(np.dot(p.proportions, p.proportions)), p.n_units)
+    return _chance_corrected(p.agreement, float(np.dot(shares, shares)), p.n_units)
 
 
 def _check_categories(ratings: Ratings, n_categories: int | None, name: str) -> int:
-    observed = int(np.count_nonzero(ratings._pairable.used))
+    observed = int(np.count_nonzero(ratings._rated_shares > 0))
     if n_categories is None:
         return max(observed, 2)
     if n_categories < 2 or n_categories < observed:
@@ -473,18 +503,19 @@ def gwet_ac1(matrix: Matrix | Ratings, n_categories: int | None = None) -> Estim
     AC1 = (p_a - p_e) / (1 - p_e) with p_a the mean per-unit pairwise agreement and
     p_e = sum_k pi_k (1 - pi_k) / (q - 1), pi_k the mean over units of each category's share of the
     unit's ratings (Gwet 2008, British Journal of Mathematical and Statistical Psychology
-    61:29-48; multi-rater form with missing data: Gwet 2014, Handbook, ch. 4). q is
-    ``n_categories`` when given (the size of the scale), else the categories observed in the data.
-    Units with fewer than 2 ratings are dropped from both terms. Undefined, like kappa, when only
-    one category was used: AC1 would otherwise report 1 for a code nobody applied.
+    61:29-48; multi-rater form with missing data: Gwet 2014, Handbook, ch. 4, as in R's irrCAC
+    gwet.ac1.raw). p_a uses the units with at least 2 ratings (counted in ``n_units``), pi_k every
+    unit rated at least once. q is ``n_categories`` when given (the size of the scale), else the
+    number of categories observed. Undefined, like kappa, when only one category was used: AC1
+    would otherwise report 1 for a code nobody applied.
     """
     ratings = as_ratings(matrix)
-    undefined = _undefined_for_variation(ratings)
+    undefined = _undefined_for_variation(ratings, rated=True)
     if undefined is not None:
         return undefined
     p = ratings._pairable
     q = _check_categories(ratings, n_categories, "Gwet's AC1")
-    pi = p.proportions
+    pi = ratings._rated_shares
     expected = float(np.dot(pi, 1.0 - pi)) / (q - 1)
     return _chance_corrected(p.agreement, expected, p.n_units)
 
@@ -494,13 +525,14 @@ def brennan_prediger(matrix: Matrix | Ratings, n_categories: int | None = None) 
 
     (p_o - 1/q) / (1 - 1/q) (Brennan & Prediger 1981, Educational and Psychological Measurement
     41:687-699; MAXQDA reports this style of kappa). q is ``n_categories`` when given, else the
-    number of distinct categories observed, and at least 2 so that binary presence data counts as
-    two categories (present, absent). p_o is the mean per-unit pairwise agreement, so any number of
-    coders works. Undefined when only one category was used: with a single observed category q
-    would be a guess, and the figure would reward agreeing that a code never applies.
+    number of distinct categories observed in any rating, and at least 2 so that binary presence
+    data counts as two categories (present, absent). p_o is the mean per-unit pairwise agreement
+    over units with at least 2 ratings, so any number of coders works. Undefined when only one
+    category was used: with a single observed category q would be a guess, and the figure would
+    reward agreeing that a code never applies.
     """
     ratings = as_ratings(matrix)
-    undefined = _undefined_for_variation(ratings)
+    undefined = _undefined_for_variation(ratings, rated=True)
     if undefined is not None:
         return undefined
     p = ratings._pairable
@@ -589,7 +621,8 @@ def bootstrap_ci(
 ) -> tuple[float, float] | None:
     """Percentile bootstrap interval over units (Efron & Tibshirani 1993, ch. 13).
 
-    Pairable units are resampled with replacement: drawing n units uniformly with replacement
+    Rated units (at least one rating) are resampled with replacement, since the chance terms of
+    Fleiss's kappa and AC1 use singly-rated units too. Drawing n units uniformly with replacement
     gives each distinct unit pattern a Multinomial(n, share) count, so the draw is done that way
     (same distribution, O(patterns) per resample). ``statistic`` receives a `Ratings`, which every
     statistic here accepts (e.g. ``lambda r: krippendorff_alpha(r, "ordinal")``). Deterministic
@@ -607,8 +640,8 @@ def bootstrap_ci(
     ratings = as_ratings(matrix)
     if statistic(ratings).value is None:
         return None
-    pairable = (ratings.codes >= 0).sum(axis=0) >= 2
-    base = ratings.with_weights(np.where(pairable, ratings.weights, 0))
+    rated = (ratings.codes >= 0).any(axis=0)
+    base = ratings.with_weights(np.where(rated, ratings.weights, 0))
     n = base.n_units
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(n, base.weights / n, size=n_resamples)
