@@ -7,13 +7,14 @@ from the TUI and across separate CLI invocations, and nothing can drift out of s
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING
 
 from casecoder.errors import UserError
 from casecoder.ids import now
 from casecoder.model import Event
 from casecoder.store import transaction
-from casecoder.store.events import apply
+from casecoder.store.events import UndoConflict, apply
 
 if TYPE_CHECKING:
     from casecoder.project.core import ProjectBase as _Base
@@ -54,7 +55,12 @@ class HistoryMixin(_Base):
             target = stack[-1]
             action, summary, ops = self.conn.execute(
                 "SELECT action, summary, ops FROM events WHERE id = ?", (target,)).fetchone()
-            apply(self.conn, json.loads(ops), inverse=(kind == "undo"))
+            try:
+                apply(self.conn, json.loads(ops), inverse=(kind == "undo"))
+            except sqlite3.IntegrityError:
+                # e.g. undoing "add code" after someone coded with it: refuse, keep their work.
+                raise UndoConflict(f"cannot {kind} {summary!r}: later changes depend on it"
+                                   ) from None
             self.conn.execute(
                 "INSERT INTO events (coder_id, at, kind, action, summary, ops, target_event, "
                 "undoable) VALUES (?, ?, ?, ?, ?, '[]', ?, 0)",

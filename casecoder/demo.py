@@ -1,0 +1,92 @@
+"""The demo project: the shipped sample study, imported, coded by two fictional coders.
+
+The sample study lives at the top of the repository (transcripts/, codebooks/) and is also
+packed into the wheel under casecoder/sample/, so the demo builds the same way from an
+editable checkout and from a plain install.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from casecoder.errors import UserError
+
+SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+ENV_DATA = "CASECODER_DATA_DIR"
+
+
+def sample_root() -> Path:
+    """The folder holding transcripts/ and codebooks/ (inside the package, or the checkout)."""
+    here = Path(__file__).resolve().parent
+    for root in (here / "sample", here.parent):
+        if (root / "transcripts").is_dir() and (root / "codebooks").is_dir():
+            return root
+    raise UserError("the sample study is not installed with this casecoder")
+
+
+def default_demo_path() -> Path:
+    base = os.environ.get(ENV_DATA)
+    if base:
+        return Path(base) / "demo.cc.db"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("casecoder", appauthor=False)) / "demo.cc.db"
+
+
+def _languages(attributes_csv: Path) -> dict[str, str]:
+    with attributes_csv.open(encoding="utf-8-sig", newline="") as fh:
+        return {row["document"]: row.get("language") or "nb" for row in csv.DictReader(fh)}
+
+
+def build_demo(path: Path | None = None, *, force: bool = False) -> Path:
+    """Build the demo project at path (default: the user data folder) unless it exists.
+
+    It is built in a temporary file beside the target and renamed at the end, so an
+    interrupted build never leaves a half-made demo that later runs would trust.
+    """
+    from casecoder.project import Project
+    from casecoder.quotecodings import quote_records
+
+    path = Path(path) if path else default_demo_path()
+    if path.exists() and not force:
+        Project.open(path).close()  # refuses a foreign file with a clear message
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = sample_root()
+    transcripts = root / "transcripts"
+    tmp = path.with_name(f".{path.name}.building")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    try:
+        with Project.create(tmp, language="nb", coder="demo", name="Erasmus+ sample study") as p:
+            p.import_codebook(root / "codebooks" / "erasmus-plus.yml")
+            languages = _languages(transcripts / "attributes.csv")
+            failures = []
+            for file in sorted(transcripts.iterdir()):
+                if file.suffix.lower() not in SUFFIXES:
+                    continue
+                result = p.import_file(file, language=languages.get(file.stem))
+                if result.status == "failed":
+                    failures.append(result.message)
+            if failures:
+                raise UserError(f"the sample study did not import: {failures[0]}")
+            p.load_attributes_csv(transcripts / "attributes.csv")
+            for file in sorted((transcripts / "demo-codings").glob("*.yml")):
+                p.add_codings(quote_records(p, file), action="demo-codings",
+                              summary=f"demo codings from {file.name}")
+            p.set_memo("project", None,
+                       "Demo project built from the casecoder sample study: twelve fictional, "
+                       "anonymised interviews in the spirit of an evaluation of how Norwegian "
+                       "universities and university colleges use Erasmus+ to develop education.")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        if path.exists():
+            path.unlink()
+        os.replace(tmp, path)
+    except BaseException:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return path

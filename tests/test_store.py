@@ -1,0 +1,138 @@
+"""The project file: recognition, refusal without touching, migrations, invariants in SQL."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from casecoder.errors import ProjectFileError, UserError
+from casecoder.project import Project
+from casecoder.store import APPLICATION_ID, SCHEMA_VERSION
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_project_is_marked_versioned_and_in_wal_mode(project_path: Path) -> None:
+    Project.create(project_path, coder="anna").close()
+    conn = sqlite3.connect(project_path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with Project.open(project_path) as p:
+        assert p.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert p.conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+
+
+def test_create_refuses_existing_file(project_path: Path) -> None:
+    project_path.write_text("precious notes")
+    with pytest.raises(ProjectFileError, match="already exists"):
+        Project.create(project_path)
+    assert project_path.read_text() == "precious notes"
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, not a database\n" * 10, bytes(range(256))])
+def test_non_sqlite_file_is_refused_untouched(project_path: Path, content: bytes) -> None:
+    project_path.write_bytes(content)
+    before = digest(project_path)
+    with pytest.raises(ProjectFileError, match="not a casecoder project"):
+        Project.open(project_path)
+    assert digest(project_path) == before
+
+
+def test_foreign_sqlite_file_is_refused_untouched(project_path: Path) -> None:
+    conn = sqlite3.connect(project_path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = digest(project_path)
+    with pytest.raises(ProjectFileError, match="SQLite file but not a casecoder project"):
+        Project.open(project_path)
+    assert digest(project_path) == before
+    assert not Path(f"{project_path}-wal").exists()
+
+
+def test_file_from_newer_casecoder_is_refused_untouched(project_path: Path) -> None:
+    Project.create(project_path).close()
+    conn = sqlite3.connect(project_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = digest(project_path)
+    with pytest.raises(ProjectFileError, match="newer casecoder"):
+        Project.open(project_path)
+    assert digest(project_path) == before
+
+
+def test_missing_project_gives_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(ProjectFileError, match="casecoder init"):
+        Project.open(tmp_path / "nope.cc.db")
+
+
+def test_forward_migration_from_an_unversioned_marked_file(project_path: Path) -> None:
+    conn = sqlite3.connect(project_path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("CREATE TABLE placeholder_for_header (x)")  # makes SQLite write a header
+    conn.commit()
+    conn.close()
+    with Project.open(project_path, coder="anna") as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert "codings" in p.db.table_names()
+
+
+def test_document_text_is_immutable_at_the_sql_level(coded_project: Project) -> None:
+    with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+        coded_project.conn.execute("UPDATE documents SET text = 'changed'")
+
+
+def test_event_log_is_append_only(coded_project: Project) -> None:
+    coded_project.code_range("intervju-07", "motivation", 0, 10)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        coded_project.conn.execute("DELETE FROM events")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        coded_project.conn.execute("UPDATE events SET summary = 'x'")
+
+
+def test_failed_change_leaves_nothing_behind(coded_project: Project,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash half-way through a change (after rows were written) rolls all of it back."""
+    from casecoder.store import events
+
+    p = coded_project
+    p.code_range("intervju-07", "motivation/quality", 100, 140)
+    before = (p.conn.execute("SELECT count(*) FROM codings").fetchone()[0],
+              p.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    real_insert = events.OpLog.insert
+    calls = {"n": 0}
+
+    def failing_insert(self: events.OpLog, table: str, row: dict) -> int:  # type: ignore[type-arg]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return real_insert(self, table, row)
+
+    monkeypatch.setattr(events.OpLog, "insert", failing_insert)
+    from casecoder.model import CodingRecord
+
+    records = [CodingRecord("intervju-07", "barriers", "bob", 10, 20),
+               CodingRecord("intervju-07", "barriers", "bob", 200, 220)]
+    with pytest.raises(RuntimeError):
+        p.add_codings(records)
+    after = (p.conn.execute("SELECT count(*) FROM codings").fetchone()[0],
+             p.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    assert after == before
+
+
+def test_one_bad_record_refuses_a_whole_batch(coded_project: Project) -> None:
+    from casecoder.model import CodingRecord
+
+    records = [CodingRecord("intervju-07", "barriers", "bob", 10, 20),
+               CodingRecord("intervju-07", "no-such-code", "bob", 30, 40)]
+    with pytest.raises(UserError, match="unknown code"):
+        coded_project.add_codings(records)
+    assert coded_project.codings() == []
