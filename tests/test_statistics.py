@@ -359,6 +359,8 @@ def test_display() -> None:
         (lambda: cohen_kappa(KRIPPENDORFF_MISSING), "exactly 2 coders"),
         (lambda: scott_pi([[1, 2]]), "exactly 2 coders"),
         (lambda: percent_agreement([[1, 2], [1]]), "same units"),
+        (lambda: percent_agreement([[1, None], [1]]), "same units"),
+        (lambda: percent_agreement([1, 2, 3]), "one row of ratings per coder"),
         (lambda: krippendorff_alpha(KRIPPENDORFF_BINARY, "circular"), "unknown level"),
         (lambda: krippendorff_alpha([["a", 1], [2, "b"]], "ordinal"), "order"),
         (lambda: krippendorff_alpha(KRIPPENDORFF_NOMINAL, "interval"), "numeric"),

@@ -12,8 +12,10 @@ unit patterns with multiplicities (two coders with binary codes have at most 9 p
 each statistic O(patterns) and makes the bootstrap a multinomial draw over patterns instead of a
 resampling of 50,000 columns. Every function accepts a plain matrix, a numpy array, or a `Ratings`.
 
-Units with fewer than two ratings carry no information about agreement; every statistic ignores
-them, and ``Estimate.n_units`` counts only the units that entered the computation (pairable units).
+Units with fewer than two ratings carry no information about agreement: observed agreement and
+Krippendorff's alpha ignore them, and ``Estimate.n_units`` counts only pairable units. Following
+Gwet (2014), the chance terms of Fleiss's kappa, AC1 and Brennan-Prediger's category count still
+use singly-rated units, since they show how often each category is used.
 """
 
 from __future__ import annotations
@@ -232,6 +234,8 @@ def as_ratings(matrix: Matrix | Ratings) -> Ratings:
             array = np.asarray(matrix)
         except ValueError as error:  # ragged rows
             raise UserError("every coder's row of ratings must cover the same units") from error
+    if array.ndim < 2:
+        raise UserError("a reliability matrix needs one row of ratings per coder")
     if array.dtype.kind in "biuf" and array.ndim == 2:
         codes, categories = _encode_numeric(array)
     else:
