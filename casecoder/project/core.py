@@ -46,6 +46,14 @@ class ProjectBase:
         return cls(open_database(path), path, coder)
 
     @classmethod
+    def open_read_only(cls, path: str | Path) -> Any:
+        """Open a project only for reading; any attempt to change it fails in SQLite."""
+        from casecoder.store import open_read_only
+
+        path = Path(path)
+        return cls(open_read_only(path), path, "reader")
+
+    @classmethod
     def create(cls, path: str | Path, *, language: str = "nb", coder: str | None = None,
                name: str | None = None) -> Any:
         path = Path(path)

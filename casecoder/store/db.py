@@ -63,6 +63,19 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
+def open_read_only(path: Path) -> sqlite_utils.Database:
+    """Open another project only to read it (a colleague's file being merged in)."""
+    version = check_file(path)
+    if version < SCHEMA_VERSION:
+        raise ProjectFileError(f"{path} uses an older schema ({version}); open it once with "
+                               "this casecoder to upgrade it, then try again")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                           check_same_thread=False)
+    conn.isolation_level = None
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return sqlite_utils.Database(conn)
+
+
 def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
     """Open (or with create=True, make) a project file at the newest schema version."""
     if create:
