@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,7 +56,7 @@ def test_turn_offsets_cover_label_and_speech() -> None:
     assert INTERVIEW[turns[3].start:turns[3].body_start] == "[00:01:10]\nI: "
     assert INTERVIEW[turns[4].start:turns[4].body_start] == "**R:** "
     assert INTERVIEW[turns[5].start:turns[5].body_start] == "00:02:00 Kari Nordmann\n"
-    for before, after in zip(turns, turns[1:], strict=False):
+    for before, after in itertools.pairwise(turns):
         assert before.end <= after.start
     for turn in turns:
         assert turn.start <= turn.body_start <= turn.end

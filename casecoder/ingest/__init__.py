@@ -1,1 +1,10 @@
-"""ingest room."""
+"""Reading transcripts into one canonical text and cutting it into codable segments.
+
+Importing this package must stay cheap (the TUI starts in under a second): spaCy is imported
+only when sentences are actually split, never at module import.
+"""
+
+from casecoder.ingest.model import SegmentSpec, SourceText, Turn
+from casecoder.ingest.readers import SUPPORTED_SUFFIXES, read_file
+
+__all__ = ["SUPPORTED_SUFFIXES", "SegmentSpec", "SourceText", "Turn", "read_file"]

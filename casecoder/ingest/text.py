@@ -1,0 +1,165 @@
+"""Turning untrusted bytes into the one canonical text every offset points into.
+
+Researchers in Norway still receive transcripts saved by old Word or Notepad setups in
+Windows-1252, and charset-normalizer alone tends to call short Norwegian text cp1250 (which
+turns "æøå" into "ćřĺ"). So the order is: BOMs, then strict UTF-8, then a Western guess that is
+checked for plausibility, and only then charset-normalizer for everything else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from casecoder.errors import ImportFileError
+
+MAX_TEXT_BYTES = 50 * 1024 * 1024
+
+# Line separators that str.splitlines() honours but "\n".split would not: mapping them to "\n"
+# keeps line numbers identical for every consumer of the text.
+_LINE_BREAKS = re.compile("\r\n|[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# C0/C1 controls other than tab and newline, plus stray BOMs / zero-width no-break spaces.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    warnings: tuple[str, ...]
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """Read a whole file, refusing directories, missing files and anything over `limit` bytes."""
+    try:
+        if not path.exists():
+            raise ImportFileError(f"{path}: file not found")
+        if not path.is_file():
+            raise ImportFileError(f"{path}: not a regular file")
+        size = path.stat().st_size
+        if size > limit:
+            raise ImportFileError(
+                f"{path}: file is too large ({size / 1e6:.1f} MB; the limit is "
+                f"{limit / 1e6:.0f} MB)"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    if len(data) > limit:  # grew between stat and read
+        raise ImportFileError(f"{path}: file is too large (the limit is {limit / 1e6:.0f} MB)")
+    return data
+
+
+def decode(data: bytes, path: Path) -> Decoded:
+    """Decode file bytes, naming the encoding found; raises ImportFileError for binary data."""
+    for bom, codec, name in (
+        (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(codec), name, ())
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    f"{path}: starts with a {name} byte-order mark but is not valid {name} "
+                    f"(byte {exc.start})"
+                ) from exc
+    if b"\x00" in data:
+        bomless = _bomless_utf16(data)
+        if bomless is not None:
+            return Decoded(data.decode(bomless), bomless, ())
+        raise ImportFileError(
+            f"{path}: looks like a binary file (it contains NUL bytes); "
+            "if it is text, save it as UTF-8"
+        )
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8", ())
+    except UnicodeDecodeError:
+        pass
+    for codec in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausibly_western(text):
+            return Decoded(text, codec, (f"not UTF-8: read as {codec}",))
+    return _guess(data, path)
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM (some Windows tools write it) shows NULs in every other byte."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    half = len(data) // 2
+    even_nuls, odd_nuls = data[0::2].count(0), data[1::2].count(0)
+    if odd_nuls >= 0.9 * half and even_nuls == 0:
+        codec = "utf-16-le"
+    elif even_nuls >= 0.9 * half and odd_nuls == 0:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return codec
+
+
+def _plausibly_western(text: str) -> bool:
+    """Western European prose has few non-ASCII letters; Cyrillic or Greek misread as cp1252
+    turns nearly every letter into an accented Latin one, and binary turns into controls."""
+    letters = len(_LETTER.findall(text))
+    if letters == 0:
+        return False
+    controls = len(_CONTROLS.findall(text))
+    if controls > 0.01 * len(text):
+        return False
+    return len(_NON_ASCII_LETTER.findall(text)) <= 0.4 * letters + 3
+
+
+def _guess(data: bytes, path: Path) -> Decoded:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ImportFileError(
+            f"{path}: not readable as text (unknown encoding or binary data); "
+            "save it as UTF-8 and import it again"
+        )
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ImportFileError(f"{path}: not readable as text ({best.encoding} failed)") from exc
+    if len(_CONTROLS.findall(text)) > 0.01 * len(text):
+        raise ImportFileError(f"{path}: looks like a binary file, not text")
+    return Decoded(text, best.encoding, (f"not UTF-8: read as {best.encoding} (a guess)",))
+
+
+def normalise(text: str) -> tuple[str, tuple[str, ...]]:
+    """Canonical form of a document text: LF line endings, no controls, NFC.
+
+    Returns the text and warnings (removed control characters are reported, not silently lost).
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    warnings: list[str] = []
+    boms = text.count("\ufeff")
+    removed = len(_CONTROLS.findall(text))
+    if removed:
+        text = _CONTROLS.sub("", text)
+        if removed > boms:
+            warnings.append(f"removed {removed - boms} control character(s)")
+    return unicodedata.normalize("NFC", text), tuple(warnings)
+
+
+def require_text(text: str, path: Path) -> None:
+    if not text.strip():
+        raise ImportFileError(f"{path}: the file is empty or contains only whitespace")
