@@ -1,0 +1,913 @@
+"""Inter-coder agreement of a project: which units are compared, and the figures on them.
+
+Two steps, kept apart so that the CLI report, the disagreement listing and the review screen all
+rest on exactly the same data:
+
+1. `build_agreement_data` decides what is compared (coders, documents, codes, units) and turns
+   the coders' spans into unit x coder presence with `casecoder.analysis.units` (one
+   ``presence_by_code`` call per document). It also fingerprints the compared state, so a figure
+   quoted in a paper can be traced back to the exact codings it came from.
+2. `compute_agreement` tallies, for every code, how many units show each pattern of coders'
+   decisions (with two coders at most 9 patterns), and runs the statistics of
+   `casecoder.analysis.statistics` on those tallies. Per-document, per-theme and pooled figures
+   are sums of the same tallies, so the whole report costs a few array passes per code however
+   many units there are.
+
+Presence is binary: a unit is coded with a code by a coder, or it is not. A coder who did not
+work on a document has *missing* ratings there (only with ``partial=True``; by default such
+documents are left out and the report says so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from casecoder.analysis.statistics import (
+    Estimate,
+    Ratings,
+    bootstrap_ci,
+    brennan_prediger,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+    scott_pi,
+)
+from casecoder.analysis.units import character_matrix, presence_by_code
+from casecoder.errors import UserError
+from casecoder.model import Code
+
+__all__ = [
+    "BOOTSTRAP_STATISTICS",
+    "CHANCE_CORRECTED",
+    "DEFINITIONS",
+    "SPAN_UNITS",
+    "STATISTICS",
+    "UNITS",
+    "AgreementData",
+    "AgreementReport",
+    "ComparedDocument",
+    "Disagreement",
+    "Figure",
+    "LeftOut",
+    "ResultRow",
+    "UnitRow",
+    "build_agreement_data",
+    "compute_agreement",
+    "data_hash",
+    "find_disagreements",
+    "ratings_from_tally",
+    "unit_rows",
+]
+
+UNITS = ("sentence", "turn", "paragraph", "character", "document")
+SPAN_UNITS = ("sentence", "turn", "paragraph")
+
+# (key, label) in report order. Percent agreement first: it is what readers check the others by.
+STATISTICS: tuple[tuple[str, str], ...] = (
+    ("percent_agreement", "Percent agreement"),
+    ("cohen_kappa", "Cohen's kappa"),
+    ("scott_pi", "Scott's pi"),
+    ("fleiss_kappa", "Fleiss' kappa"),
+    ("krippendorff_alpha", "Krippendorff's alpha"),
+    ("gwet_ac1", "Gwet's AC1"),
+    ("brennan_prediger", "Brennan-Prediger"),
+)
+CHANCE_CORRECTED = tuple(key for key, _ in STATISTICS if key != "percent_agreement")
+TWO_CODER_STATISTICS = ("cohen_kappa", "scott_pi")
+# Bootstrapping every statistic of every row would take tens of seconds; these three are the
+# ones papers report (agreement, Cohen's kappa for two coders, Krippendorff's alpha for any).
+BOOTSTRAP_STATISTICS = ("percent_agreement", "cohen_kappa", "krippendorff_alpha")
+
+DEFINITIONS: dict[str, str] = {
+    "percent_agreement": (
+        "Share of units on which the coders made the same decision (code present or absent), "
+        "averaged over coder pairs; with two coders (both + neither) / all, as in NVivo. "
+        "Not corrected for chance."),
+    "cohen_kappa": (
+        "Cohen (1960): (p_o - p_e) / (1 - p_e), chance p_e from each coder's own rate of "
+        "applying the code. Two coders only, units both rated."),
+    "scott_pi": (
+        "Scott (1955): as Cohen's kappa, but chance from both coders' pooled rate. "
+        "Two coders only."),
+    "fleiss_kappa": (
+        "Fleiss (1971): Scott's pi for any number of coders; with missing ratings Gwet's "
+        "(2014) generalisation."),
+    "krippendorff_alpha": (
+        "Krippendorff (2011), nominal: 1 - observed / expected disagreement over pairable "
+        "values; any number of coders, missing ratings allowed. Krippendorff advises relying "
+        "on alpha >= .800 and drawing tentative conclusions only from alpha >= .667."),
+    "gwet_ac1": (
+        "Gwet (2008): chance agreement from how far category use is from uniform, so it stays "
+        "stable for rarely used codes; any number of coders."),
+    "brennan_prediger": (
+        "Brennan & Prediger (1981): chance agreement fixed at 1/q with q = 2 categories "
+        "(present, absent); the kappa style MAXQDA reports."),
+}
+
+TWO_CODERS_ONLY = "defined for exactly 2 coders; see Fleiss' kappa or Krippendorff's alpha"
+NO_CODES_DEFINED = "undefined for every code"
+UNIT_DESCRIPTIONS = {
+    "sentence": "sentence",
+    "turn": "speaker turn",
+    "paragraph": "paragraph",
+    "character": "character (NVivo's unit)",
+    "document": "document (code present anywhere in it)",
+}
+
+# A unit's pattern is one base-3 digit per coder: 0 = missing, 1 = code absent, 2 = present.
+_BASE = 3
+_MAX_CODERS = 30  # 3**30 still fits an int64 pattern key with room for the document index
+
+
+@dataclass(frozen=True)
+class ComparedDocument:
+    name: str
+    guid: str
+    sha256: str
+    n_units: int
+    coders: tuple[str, ...]  # the coders whose ratings count here (all, unless partial)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    name: str
+    reason: str
+
+
+@dataclass
+class AgreementData:
+    """The compared units with every coder's decisions: what all figures are computed from.
+
+    Units of all compared documents are laid out side by side (documents in name order); unit
+    ``u`` belongs to document ``unit_doc[u]``, numbered ``unit_number[u]`` within it (segment
+    number, character offset + 1, or 1 for the document unit). ``rated[i, u]`` says whether
+    coder i's decisions on unit u count (False only for documents a coder did not work on, with
+    ``partial``).
+    """
+
+    coders: tuple[str, ...]
+    unit: str
+    min_overlap: float | None
+    partial: bool
+    documents: list[ComparedDocument]
+    left_out: list[LeftOut]
+    codes: list[Code]  # compared codable codes, codebook order
+    themes: list[Code]  # compared codes with subcodes, codebook order
+    theme_members: dict[int, list[int]]  # theme id -> ids of the compared codes it rolls up
+    texts: list[str]  # document texts, for listings
+    doc_bounds: NDArray[np.int64]  # (documents + 1,) first unit of each document, then U
+    unit_doc: NDArray[np.int32]
+    rated: NDArray[np.bool_]
+    data_hash: str
+    _spans: dict[int, list[list[list[tuple[int, int]]]]] = field(repr=False)
+    _unit_spans: list[NDArray[np.int64]] | None = field(repr=False)
+    _presence: dict[int, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_units(self) -> int:
+        return int(self.doc_bounds[-1])
+
+    def code_by_id(self, code_id: int) -> Code:
+        for code in (*self.codes, *self.themes):
+            if code.id == code_id:
+                return code
+        raise UserError(f"code id {code_id} is not among the compared codes")
+
+    def doc_units(self, doc_index: int) -> NDArray[np.int64]:
+        """The [start, end) offsets of one document's units, in unit order."""
+        if self._unit_spans is not None:
+            return self._unit_spans[doc_index]
+        n = int(self.doc_bounds[doc_index + 1] - self.doc_bounds[doc_index])
+        starts = np.arange(n, dtype=np.int64)
+        return np.column_stack((starts, starts + 1))
+
+    def unit_number(self, doc_index: int, local: int) -> int:
+        return 1 if self.unit == "document" else local + 1
+
+    def presence(self, code_id: int) -> NDArray[np.bool_]:
+        """Coders x units presence of one code (a theme: any of its compared codes).
+
+        Cached, except for the character unit, where one matrix per code over a long corpus
+        would hold millions of cells each; there it is recomputed from the spans on request.
+        """
+        cached = self._presence.get(code_id)
+        if cached is not None:
+            return cached
+        members = self.theme_members.get(code_id)
+        if members is not None:
+            result = np.zeros(self.rated.shape, dtype=bool)
+            for member in members:
+                result |= self.presence(member)
+        elif self.unit == "character":
+            if code_id not in self._spans:
+                raise UserError(f"code id {code_id} is not among the compared codes")
+            per_doc = self._spans[code_id]
+            blocks = [character_matrix(len(text), per_doc[d]) for d, text in enumerate(self.texts)]
+            result = _concat(blocks, len(self.coders))
+        else:
+            raise UserError(f"code id {code_id} is not among the compared codes")
+        if self.unit != "character":
+            self._presence[code_id] = result
+        return result
+
+    def keys(self, code_id: int) -> NDArray[np.int64]:
+        """Each unit's pattern key for one code: sum over coders of digit * 3**coder."""
+        present = self.presence(code_id) & self.rated
+        key = np.zeros(self.n_units, dtype=np.int64)
+        for i in range(len(self.coders)):
+            key += (self.rated[i].astype(np.int64) + present[i]) * _BASE**i
+        return key
+
+
+def _concat(blocks: Sequence[NDArray[np.bool_]], n_coders: int) -> NDArray[np.bool_]:
+    if not blocks:
+        return np.zeros((n_coders, 0), dtype=bool)
+    return np.concatenate(blocks, axis=1)
+
+
+def _split_names(values: Iterable[str] | None) -> list[str]:
+    """Names from options given as A,B or repeated; empty pieces dropped, order kept."""
+    out: list[str] = []
+    for value in values or ():
+        for piece in value.split(","):
+            name = piece.strip()
+            if name and name not in out:
+                out.append(name)
+    return out
+
+
+def build_agreement_data(
+    project: Any,
+    coders: Iterable[str] | None = None,
+    unit: str = "sentence",
+    codes: Iterable[str] | None = None,
+    documents: Iterable[str] | None = None,
+    min_overlap: float | None = None,
+    partial: bool = False,
+) -> AgreementData:
+    """Decide what is compared and compute unit x coder presence for every compared code.
+
+    Coders default to every coder with at least one coding. A coder "worked on" a document when
+    they coded anything in it or marked it done; by default only documents every compared coder
+    worked on are compared, so no rating is missing. With ``partial`` a document is compared when
+    at least two of the coders worked on it, and the others' ratings there are missing.
+    ``codes`` are paths; a theme stands for itself and all its subcodes.
+    """
+    if unit not in UNITS:
+        raise UserError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    if min_overlap is not None:
+        if unit not in SPAN_UNITS:
+            raise UserError(f"--min-overlap applies to sentence, turn and paragraph units, "
+                            f"not to the {unit} unit")
+        if not 0.0 < min_overlap <= 1.0:
+            raise UserError(f"minimum overlap must be a share above 0 and at most 1, "
+                            f"not {min_overlap}")
+    all_codings = project.codings()
+    coder_names = _resolve_coders(project, coders, all_codings)
+    selected, themes, members = _resolve_codes(project, codes)
+    selected_ids = {c.id for c in selected}
+
+    docs = project.documents()
+    wanted = None
+    requested = _split_names(documents)
+    if requested:
+        wanted = {project.document(name).id for name in requested}
+    worked: dict[str, set[int]] = {name: set() for name in coder_names}
+    for coding in all_codings:
+        if coding.coder in worked:
+            worked[coding.coder].add(coding.document_id)
+    ids_by_name = {d.name: d.id for d in docs}
+    for name in coder_names:
+        worked[name] |= {ids_by_name[n] for n in project.done_documents(name) if n in ids_by_name}
+
+    compared: list[tuple[Any, tuple[str, ...]]] = []
+    left_out: list[LeftOut] = []
+    for doc in docs:
+        if wanted is not None and doc.id not in wanted:
+            left_out.append(LeftOut(doc.name, "not among the documents asked for (--documents)"))
+            continue
+        raters = tuple(name for name in coder_names if doc.id in worked[name])
+        missing = [name for name in coder_names if name not in raters]
+        if missing and (not partial or len(raters) < 2):
+            nobody = len(raters) == 0
+            reason = ("no compared coder worked on it" if nobody
+                      else f"not worked on by {', '.join(missing)}")
+            left_out.append(LeftOut(doc.name, reason))
+            continue
+        compared.append((doc, raters))
+
+    by_doc: dict[int, list[tuple[str, int, int, int]]] = {}
+    compared_ids = {doc.id for doc, _ in compared}
+    for coding in all_codings:
+        if (coding.document_id in compared_ids and coding.coder in worked
+                and coding.code_id in selected_ids):
+            by_doc.setdefault(coding.document_id, []).append(
+                (coding.coder, coding.code_id, coding.start, coding.end))
+
+    kept: list[tuple[Any, tuple[str, ...], NDArray[np.int64] | None]] = []
+    for doc, raters in compared:
+        spans = _unit_spans(project, doc, unit)
+        if spans is not None and spans.shape[0] == 0:
+            left_out.append(LeftOut(doc.name, f"it has no {unit} units"))
+            continue
+        kept.append((doc, raters, spans))
+    if not kept:
+        detail = "; ".join(f"{x.name}: {x.reason}" for x in left_out[:3])
+        more = f" and {len(left_out) - 3} more" if len(left_out) > 3 else ""
+        raise UserError(f"no document is left to compare ({detail}{more})" if detail
+                        else "the project has no documents to compare")
+
+    n_coders = len(coder_names)
+    texts = [project.text(doc) for doc, _, _ in kept]
+    counts = [len(text) if spans is None and unit == "character"
+              else 1 if spans is None else int(spans.shape[0])
+              for (_, _, spans), text in zip(kept, texts, strict=True)]
+    bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    unit_doc = np.repeat(np.arange(len(kept), dtype=np.int32), counts)
+    rated = np.ones((n_coders, int(bounds[-1])), dtype=bool)
+    for d, (_, raters, _) in enumerate(kept):
+        for i, name in enumerate(coder_names):
+            if name not in raters:
+                rated[i, bounds[d]:bounds[d + 1]] = False
+
+    order = {c.id: k for k, c in enumerate(selected)}
+    spans_by_code: dict[int, list[list[list[tuple[int, int]]]]] = {}
+    presence: dict[int, NDArray[np.bool_]] = {}
+    unit_spans: list[NDArray[np.int64]] | None = None
+    row_of = {name: i for i, name in enumerate(coder_names)}
+    if unit == "character":
+        for code in selected:
+            spans_by_code[code.id] = [[[] for _ in coder_names] for _ in kept]
+        for d, (doc, _, _) in enumerate(kept):
+            for coder, code_id, start, end in by_doc.get(doc.id, ()):
+                spans_by_code[code_id][d][row_of[coder]].append((start, end))
+    else:
+        unit_spans = []
+        blocks: dict[int, list[NDArray[np.bool_]]] = {c.id: [] for c in selected}
+        for (doc, _, spans), text in zip(kept, texts, strict=True):
+            units = spans if spans is not None else np.array([[0, len(text)]], dtype=np.int64)
+            unit_spans.append(units)
+            per_code = presence_by_code(units, by_doc.get(doc.id, ()), coder_names,
+                                        [c.id for c in selected], min_overlap)
+            for code_id, matrix in per_code.items():
+                blocks[code_id].append(matrix)
+        for code_id, parts in blocks.items():
+            presence[code_id] = _concat(parts, n_coders)
+    presence = {k: presence[k] for k in sorted(presence, key=order.__getitem__)}
+
+    compared_docs = [
+        ComparedDocument(doc.name, doc.guid, doc.sha256, counts[d], raters)
+        for d, (doc, raters, _) in enumerate(kept)
+    ]
+    codings_for_hash = [
+        (doc.guid, project.code(code_id).guid, coder, start, end)
+        for doc, _, _ in kept for coder, code_id, start, end in by_doc.get(doc.id, ())
+    ]
+    fingerprint = data_hash(coder_names, unit, min_overlap, partial,
+                            [(d.guid, d.sha256) for d in compared_docs],
+                            [c.guid for c in selected], codings_for_hash)
+    return AgreementData(
+        coders=tuple(coder_names), unit=unit, min_overlap=min_overlap, partial=partial,
+        documents=compared_docs, left_out=left_out, codes=selected, themes=themes,
+        theme_members=members, texts=texts, doc_bounds=bounds, unit_doc=unit_doc, rated=rated,
+        data_hash=fingerprint, _spans=spans_by_code, _unit_spans=unit_spans, _presence=presence)
+
+
+def _resolve_coders(project: Any, coders: Iterable[str] | None,
+                    codings: Sequence[Any]) -> list[str]:
+    requested = _split_names(coders)
+    if requested:
+        names = [project.coder(name).name for name in requested]  # unknown coder: UserError
+        if len(set(names)) != len(names):
+            raise UserError("a coder is named twice in --coders")
+    else:
+        with_codings = {c.coder for c in codings}
+        names = sorted(with_codings, key=str.casefold)
+    if len(names) < 2:
+        found = f"only {names[0]!r}" if names else "none"
+        raise UserError(f"agreement needs at least 2 coders with codings ({found}); "
+                        "name them with --coders A,B")
+    if len(names) > _MAX_CODERS:
+        raise UserError(f"agreement compares at most {_MAX_CODERS} coders at a time")
+    return names
+
+
+def _resolve_codes(project: Any, paths: Iterable[str] | None
+                   ) -> tuple[list[Code], list[Code], dict[int, list[int]]]:
+    """Compared codable codes, themes (codes with subcodes) and each theme's member codes."""
+    all_codes = project.codes()
+    requested = [p for p in (paths or ()) if p.strip()]
+    if requested:
+        chosen: set[int] = set()
+        for path in requested:
+            chosen |= {c.id for c in project.descendants(path)}  # unknown code: UserError
+        scope = [c for c in all_codes if c.id in chosen]
+    else:
+        scope = list(all_codes)
+    selected = [c for c in scope if c.codable]
+    if not selected:
+        raise UserError("no codable code to compare" + (
+            f" under {', '.join(requested)}" if requested else ": the codebook is empty"))
+    selected_ids = {c.id for c in selected}
+    themes: list[Code] = []
+    members: dict[int, list[int]] = {}
+    for code in scope:
+        below = [c.id for c in project.descendants(code) if c.id in selected_ids]
+        if len(project.descendants(code)) > 1 and below:
+            themes.append(code)
+            members[code.id] = below
+    return selected, themes, members
+
+
+def _unit_spans(project: Any, doc: Any, unit: str) -> NDArray[np.int64] | None:
+    if unit not in SPAN_UNITS:
+        return None
+    segments = project.segments(doc, unit)
+    spans = np.array([(s.start, s.end) for s in segments], dtype=np.int64)
+    return spans.reshape(-1, 2)
+
+
+def data_hash(coders: Sequence[str], unit: str, min_overlap: float | None, partial: bool,
+              documents: Iterable[tuple[str, str]], code_guids: Iterable[str],
+              codings: Iterable[tuple[str, str, str, int, int]]) -> str:
+    """First 12 hex digits of a SHA-256 over everything a figure depends on, canonically ordered.
+
+    Coders, unit, minimum overlap, documents (GUID and text hash), compared codes (GUID), and
+    every compared coding as (document GUID, code GUID, coder, start, end). Nothing depends on
+    row ids, insertion order or the time of day, so the same coding state always gives the same
+    fingerprint and any change to a compared coding gives another.
+    """
+    payload = {
+        "coders": sorted(coders),
+        "unit": unit,
+        "min_overlap": min_overlap,
+        "partial": partial,
+        "documents": sorted([list(d) for d in documents]),
+        "codes": sorted(code_guids),
+        "codings": sorted([list(c) for c in codings]),
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tallies and figures
+
+
+Tally = dict[int, int]
+
+
+def _tally(keys: NDArray[np.int64], groups: NDArray[np.int32] | None, n_groups: int,
+           n_coders: int) -> list[Tally]:
+    """Per group (document), how many units show each pattern key."""
+    space = _BASE**n_coders
+    if groups is None:
+        groups = np.zeros(keys.shape, dtype=np.int32)
+        n_groups = 1
+    combined = groups.astype(np.int64) * space + keys
+    if n_groups * space <= 1 << 22:
+        counts = np.bincount(combined, minlength=n_groups * space).reshape(n_groups, space)
+        group_of, key_of = np.nonzero(counts)
+        values = counts[group_of, key_of]
+    else:
+        unique, values = np.unique(combined, return_counts=True)
+        group_of, key_of = unique // space, unique % space
+    out: list[Tally] = [{} for _ in range(n_groups)]
+    for g, k, v in zip(group_of.tolist(), key_of.tolist(), values.tolist(), strict=True):
+        out[g][k] = v
+    return out
+
+
+def _add(total: Tally, more: Mapping[int, int]) -> None:
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+
+
+def _digits(keys: NDArray[np.int64], n_coders: int) -> NDArray[np.int64]:
+    powers = _BASE ** np.arange(n_coders, dtype=np.int64)
+    return (keys[None, :] // powers[:, None]) % _BASE
+
+
+def ratings_from_tally(tally: Mapping[int, int], n_coders: int) -> Ratings:
+    """A `Ratings` (categories False, True) whose patterns are the tally's keys.
+
+    Equivalent to ``as_ratings`` on the coders x units matrix the tally counts (True = coded,
+    NaN = missing), without ever building that matrix: pooled figures over 40 codes x 60,000
+    sentences are a sum of 40 dictionaries of at most 9 entries.
+    """
+    items = sorted((k, v) for k, v in tally.items() if v > 0)
+    keys = np.array([k for k, _ in items], dtype=np.int64)
+    weights = np.array([v for _, v in items], dtype=np.int64)
+    codes = _digits(keys, n_coders) - 1 if items else np.zeros((n_coders, 0), dtype=np.int64)
+    return Ratings(codes.astype(np.int64), weights, (False, True), True)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One statistic in one row: a value, or None with the reason; a bootstrap interval."""
+
+    value: float | None
+    reason: str | None = None
+    ci: tuple[float, float] | None = None
+    note: str | None = None  # e.g. how many codes a mean is over
+
+    def display(self, digits: int = 3) -> str:
+        return Estimate(self.value, self.reason).display(digits)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One line of the report: a code, a theme, a document, or an overall figure."""
+
+    scope: str  # "code" | "theme" | "document" | "overall"
+    label: str
+    method: str  # "" for a single code/theme; "pooled" or "mean over codes" otherwise
+    n_units: int  # units (unit x code decisions when pooled) with at least 2 ratings
+    coded: dict[str, int]  # per coder: units (decisions) where they applied the code
+    all_coded: int  # pairable units every rating coder coded
+    disagreements: int  # pairable units where the coders' decisions differ
+    figures: dict[str, Figure]
+    guid: str | None = None
+
+
+def _counts(tally: Mapping[int, int],
+            coders: Sequence[str]) -> tuple[int, dict[str, int], int, int]:
+    n_coders = len(coders)
+    if not tally:
+        return 0, dict.fromkeys(coders, 0), 0, 0
+    keys = np.fromiter(tally.keys(), dtype=np.int64, count=len(tally))
+    weights = np.fromiter(tally.values(), dtype=np.int64, count=len(tally))
+    digits = _digits(keys, n_coders)
+    rated = (digits > 0).sum(axis=0)
+    present = (digits == 2).sum(axis=0)
+    pairable = rated >= 2
+    coded = {name: int(weights[digits[i] == 2].sum()) for i, name in enumerate(coders)}
+    all_coded = int(weights[pairable & (present == rated)].sum())
+    differ = pairable & (present > 0) & (present < rated)
+    return int(weights[pairable].sum()), coded, all_coded, int(weights[differ].sum())
+
+
+def _statistic(key: str) -> Callable[[Ratings], Estimate]:
+    functions: dict[str, Callable[[Ratings], Estimate]] = {
+        "percent_agreement": percent_agreement,
+        "cohen_kappa": cohen_kappa,
+        "scott_pi": scott_pi,
+        "fleiss_kappa": fleiss_kappa,
+        "krippendorff_alpha": krippendorff_alpha,
+        "gwet_ac1": lambda r: gwet_ac1(r, 2),
+        "brennan_prediger": lambda r: brennan_prediger(r, 2),
+    }
+    return functions[key]
+
+
+def _estimates(ratings: Ratings, n_coders: int) -> dict[str, Estimate]:
+    out: dict[str, Estimate] = {}
+    for key, _ in STATISTICS:
+        if key in TWO_CODER_STATISTICS and n_coders != 2:
+            out[key] = Estimate(None, TWO_CODERS_ONLY)
+        else:
+            out[key] = _statistic(key)(ratings)
+    return out
+
+
+@dataclass
+class _Bootstrap:
+    resamples: int
+    seed: int
+    confidence: float
+
+
+def _row(scope: str, label: str, tally: Mapping[int, int], coders: Sequence[str],
+         boot: _Bootstrap | None, guid: str | None = None, method: str = "") -> ResultRow:
+    ratings = ratings_from_tally(tally, len(coders))
+    estimates = _estimates(ratings, len(coders))
+    figures: dict[str, Figure] = {}
+    for key, est in estimates.items():
+        ci = None
+        if boot is not None and key in BOOTSTRAP_STATISTICS and est.value is not None:
+            ci = bootstrap_ci(ratings, _statistic(key), boot.resamples, boot.seed, boot.confidence)
+        figures[key] = Figure(est.value, est.reason, ci)
+    n_units, coded, all_coded, disagreements = _counts(tally, coders)
+    return ResultRow(scope, label, method, n_units, coded, all_coded, disagreements, figures, guid)
+
+
+def _mean_row(rows: Sequence[ResultRow], coders: Sequence[str]) -> ResultRow:
+    figures: dict[str, Figure] = {}
+    for key, _ in STATISTICS:
+        values = [r.figures[key].value for r in rows if r.figures[key].value is not None]
+        undefined = len(rows) - len(values)
+        note = f"mean of {len(values)} of {len(rows)} codes" + (
+            f"; {undefined} n/a left out" if undefined else "")
+        if values:
+            figures[key] = Figure(float(np.mean(values)), None, None, note)
+        else:
+            reasons = {r.figures[key].reason for r in rows}
+            reason = reasons.pop() if len(reasons) == 1 else NO_CODES_DEFINED
+            figures[key] = Figure(None, reason or NO_CODES_DEFINED, None, note)
+    coded = {name: sum(r.coded[name] for r in rows) for name in coders}
+    return ResultRow("overall", "all codes", "mean over codes",
+                     sum(r.n_units for r in rows), coded, sum(r.all_coded for r in rows),
+                     sum(r.disagreements for r in rows), figures)
+
+
+@dataclass
+class AgreementReport:
+    """Everything a reader needs to judge and trace the figures, in a renderable form."""
+
+    project: str
+    coders: tuple[str, ...]
+    unit: str
+    unit_description: str
+    min_overlap: float | None
+    partial: bool
+    n_units: int
+    documents: list[ComparedDocument]
+    left_out: list[LeftOut]
+    codes: list[str]
+    themes: list[str]
+    missing_data: str
+    presence_rule: str
+    definitions: dict[str, str]
+    statistics: list[tuple[str, str]]
+    data_hash: str
+    bootstrap: dict[str, Any] | None
+    code_rows: list[ResultRow]
+    theme_rows: list[ResultRow]
+    document_rows: list[ResultRow]
+    overall_rows: list[ResultRow]
+    version: str = ""
+
+    def rows(self) -> list[ResultRow]:
+        return [*self.code_rows, *self.theme_rows, *self.document_rows, *self.overall_rows]
+
+
+def _missing_text(data: AgreementData) -> str:
+    if not data.partial:
+        return ("No missing ratings: only documents every compared coder worked on (coded "
+                "something in, or marked done) are compared, and in them a unit a coder did not "
+                "code counts as that coder's decision that the code is absent.")
+    return ("Documents worked on by at least two of the coders are compared; in a document a "
+            "coder did not work on, that coder's ratings are missing (not 'absent'). "
+            "Krippendorff's alpha, Fleiss' kappa, Gwet's AC1 and Brennan-Prediger use every unit "
+            "with at least two ratings; Cohen's kappa, Scott's pi and percent agreement with two "
+            "coders use the units both rated.")
+
+
+def _presence_rule(data: AgreementData) -> str:
+    if data.unit == "document":
+        return "A document counts as coded by a coder with a code when any of their codings of " \
+               "the code lies in it."
+    if data.unit == "character":
+        return "A character counts as coded when a coder's coding of the code covers it."
+    if data.min_overlap is None:
+        return (f"A {data.unit} counts as coded by a coder with a code when that coder's "
+                "codings of the code cover any character of it.")
+    return (f"A {data.unit} counts as coded by a coder with a code when that coder's codings of "
+            f"the code cover at least {data.min_overlap:.0%} of its characters.")
+
+
+def compute_agreement(
+    data: AgreementData,
+    *,
+    project_name: str = "",
+    bootstrap: int = 0,
+    seed: int = 1,
+    confidence: float = 0.95,
+) -> AgreementReport:
+    """Per-code, per-theme, per-document and overall figures for the compared data.
+
+    Overall figures come two ways, each labelled: *pooled* (every unit x code decision in one
+    table, so frequent codes weigh more) and *mean over codes* (each code's figure averaged,
+    codes with an undefined figure left out and counted in the note). A theme's unit is coded
+    when any of its subcodes (or the theme itself) is. With ``bootstrap`` resamples, percentile
+    intervals over units for `BOOTSTRAP_STATISTICS` per code, per theme and for the pooled
+    figures (resampling whole units with all their codes, since decisions on one unit are not
+    independent); deterministic for a given ``seed``.
+    """
+    from casecoder import __version__
+
+    if bootstrap < 0:
+        raise UserError("--bootstrap needs a number of resamples of 0 or more")
+    boot = _Bootstrap(bootstrap, seed, confidence) if bootstrap else None
+    coders = data.coders
+    n_docs = len(data.documents)
+    code_rows: list[ResultRow] = []
+    pooled: Tally = {}
+    per_doc: list[Tally] = [{} for _ in range(n_docs)]
+    code_keys: list[NDArray[np.int64]] = []
+    for code in data.codes:
+        keys = data.keys(code.id)
+        doc_tallies = _tally(keys, data.unit_doc, n_docs, len(coders))
+        total: Tally = {}
+        for d, tally in enumerate(doc_tallies):
+            _add(total, tally)
+            _add(per_doc[d], tally)
+        _add(pooled, total)
+        code_rows.append(_row("code", code.path, total, coders, boot, code.guid))
+        if boot is not None:
+            code_keys.append(keys)
+    theme_rows = []
+    for theme in data.themes:
+        (tally,) = _tally(data.keys(theme.id), None, 1, len(coders))
+        theme_rows.append(_row("theme", theme.path, tally, coders, boot, theme.guid))
+    document_rows = [_row("document", doc.name, per_doc[d], coders, None, doc.guid, "pooled")
+                     for d, doc in enumerate(data.documents)]
+    pooled_row = _row("overall", "all codes", pooled, coders, None, method="pooled")
+    if boot is not None:
+        pooled_row = _with_pooled_ci(pooled_row, code_keys, data, boot)
+    overall = [pooled_row, _mean_row(code_rows, coders)]
+    return AgreementReport(
+        project=project_name,
+        coders=coders,
+        unit=data.unit,
+        unit_description=UNIT_DESCRIPTIONS[data.unit],
+        min_overlap=data.min_overlap,
+        partial=data.partial,
+        n_units=data.n_units,
+        documents=data.documents,
+        left_out=data.left_out,
+        codes=[c.path for c in data.codes],
+        themes=[t.path for t in data.themes],
+        missing_data=_missing_text(data),
+        presence_rule=_presence_rule(data),
+        definitions=dict(DEFINITIONS),
+        statistics=list(STATISTICS),
+        data_hash=data.data_hash,
+        bootstrap=None if boot is None else {
+            "resamples": boot.resamples, "seed": boot.seed, "confidence": boot.confidence,
+            "statistics": list(BOOTSTRAP_STATISTICS),
+            "over": "units (pooled figures resample whole units with all their codes)"},
+        code_rows=code_rows,
+        theme_rows=theme_rows,
+        document_rows=document_rows,
+        overall_rows=overall,
+        version=__version__,
+    )
+
+
+def _with_pooled_ci(row: ResultRow, code_keys: Sequence[NDArray[np.int64]], data: AgreementData,
+                    boot: _Bootstrap) -> ResultRow:
+    """Bootstrap the pooled figures by resampling units, each with all its code decisions.
+
+    Units with the same decisions on every code are interchangeable, so they are collapsed into
+    profiles first; a resample is then a multinomial draw over profiles (as `bootstrap_ci` does
+    over patterns), and its pooled tally a matrix product. The same rules as `bootstrap_ci`:
+    no interval when the figure is undefined, or undefined in more than one tail's share of the
+    resamples.
+    """
+    if not code_keys or data.n_units == 0:
+        return row
+    n_coders = len(data.coders)
+    space = _BASE**n_coders
+    profile = np.zeros(data.n_units, dtype=np.int64)
+    for keys in code_keys:
+        combined = profile * space + keys
+        if int(combined.max()) < 1 << 24:
+            present = np.bincount(combined) > 0
+            profile = (np.cumsum(present) - 1)[combined]
+        else:
+            _, profile = np.unique(combined, return_inverse=True)
+    profiles, first, counts = np.unique(profile, return_index=True, return_counts=True)
+    pattern_counts = np.zeros((profiles.size, space), dtype=np.int64)
+    for keys in code_keys:
+        np.add.at(pattern_counts, (np.arange(profiles.size), keys[first]), 1)
+    rng = np.random.default_rng(boot.seed)
+    n = int(counts.sum())
+    draws = rng.multinomial(n, counts / n, size=boot.resamples)
+    resampled = draws @ pattern_counts  # resamples x patterns
+    used = np.flatnonzero(resampled.any(axis=0))
+    tail = (1.0 - boot.confidence) / 2.0
+    figures = dict(row.figures)
+    for key in BOOTSTRAP_STATISTICS:
+        figure = figures[key]
+        if figure.value is None:
+            continue
+        statistic = _statistic(key)
+        values = []
+        for counts_row in resampled:
+            tally = {int(k): int(counts_row[k]) for k in used if counts_row[k]}
+            value = statistic(ratings_from_tally(tally, n_coders)).value
+            if value is not None:
+                values.append(value)
+        ci = None
+        if boot.resamples - len(values) <= tail * boot.resamples:
+            low, high = np.quantile(np.asarray(values), [tail, 1.0 - tail])
+            ci = (float(low), float(high))
+        figures[key] = Figure(figure.value, figure.reason, ci, figure.note)
+    return ResultRow(row.scope, row.label, row.method, row.n_units, row.coded, row.all_coded,
+                     row.disagreements, figures, row.guid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the coders differ
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A unit (or, for characters, a run of them) where the coders' decisions on a code differ."""
+
+    document: str
+    unit: str
+    number: int  # unit number (1-based); for characters the first character's offset + 1
+    start: int
+    end: int
+    code: str
+    coded_by: tuple[str, ...]
+    not_coded_by: tuple[str, ...]
+    text: str
+
+
+def _differs(data: AgreementData, code_id: int) -> NDArray[np.bool_]:
+    present = data.presence(code_id) & data.rated
+    rated = data.rated.sum(axis=0)
+    n_present = present.sum(axis=0)
+    return (rated >= 2) & (n_present > 0) & (n_present < rated)
+
+
+def find_disagreements(data: AgreementData, codes: Iterable[Code] | None = None,
+                       max_text: int | None = None) -> list[Disagreement]:
+    """Every unit where the compared coders differ on a code, in document and unit order.
+
+    With the character unit, neighbouring characters with the same decisions are joined into
+    one run, so the listing shows passages rather than single letters.
+    """
+    chosen = list(codes) if codes is not None else list(data.codes)
+    found: list[tuple[int, int, int, Disagreement]] = []
+    for rank, code in enumerate(chosen):
+        differ = _differs(data, code.id)
+        present = data.presence(code.id) & data.rated
+        for d, doc in enumerate(data.documents):
+            lo, hi = int(data.doc_bounds[d]), int(data.doc_bounds[d + 1])
+            local = np.flatnonzero(differ[lo:hi])
+            if local.size == 0:
+                continue
+            spans = data.doc_units(d)
+            groups = _runs(local, present[:, lo:hi]) if data.unit == "character" else [
+                (int(u), int(u)) for u in local]
+            for first, last in groups:
+                start, end = int(spans[first][0]), int(spans[last][1])
+                yes = tuple(name for i, name in enumerate(data.coders) if present[i, lo + first])
+                no = tuple(name for i, name in enumerate(data.coders)
+                           if data.rated[i, lo + first] and not present[i, lo + first])
+                text = data.texts[d][start:end]
+                if max_text is not None and len(text) > max_text:
+                    text = text[: max_text - 1].rstrip() + "…"
+                found.append((d, first, rank, Disagreement(
+                    doc.name, data.unit, data.unit_number(d, first), start, end, code.path,
+                    yes, no, text)))
+    found.sort(key=lambda item: item[:3])
+    return [item[3] for item in found]
+
+
+def _runs(local: NDArray[np.int64], present: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Consecutive unit indices with identical coder decisions, as (first, last) pairs."""
+    if local.size == 0:
+        return []
+    patterns = present[:, local]
+    breaks = np.flatnonzero((np.diff(local) != 1) | (patterns[:, 1:] != patterns[:, :-1]).any(0))
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [local.size - 1]))
+    return [(int(local[s]), int(local[e])) for s, e in zip(starts, ends, strict=True)]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit of one document as the review screen shows it: each coder's codes on it."""
+
+    index: int  # position among all compared units
+    number: int
+    start: int
+    end: int
+    codes: tuple[tuple[str, ...], ...]  # per coder, code paths in codebook order
+    differs: tuple[str, ...]  # code paths on which the coders differ here
+
+
+def unit_rows(data: AgreementData, doc_index: int) -> list[UnitRow]:
+    """Every unit of one compared document with each coder's codes (span units)."""
+    lo, hi = int(data.doc_bounds[doc_index]), int(data.doc_bounds[doc_index + 1])
+    spans = data.doc_units(doc_index)
+    per_coder: list[list[list[str]]] = [[[] for _ in range(hi - lo)] for _ in data.coders]
+    differs: list[list[str]] = [[] for _ in range(hi - lo)]
+    for code in data.codes:
+        block = data.presence(code.id)[:, lo:hi]
+        if not block.any():
+            continue
+        for i in range(len(data.coders)):
+            for u in np.flatnonzero(block[i]).tolist():
+                per_coder[i][u].append(code.path)
+        for u in np.flatnonzero(_differs(data, code.id)[lo:hi]).tolist():
+            differs[u].append(code.path)
+    return [
+        UnitRow(lo + u, data.unit_number(doc_index, u), int(spans[u][0]), int(spans[u][1]),
+                tuple(tuple(per_coder[i][u]) for i in range(len(data.coders))), tuple(differs[u]))
+        for u in range(hi - lo)
+    ]
