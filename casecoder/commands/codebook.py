@@ -84,15 +84,27 @@ def import_(project: Path, file: Path, coder: str | None) -> None:
     with open_project(project, coder) as p:
         if suffix in _YAML:
             report = p.import_codebook(file)
+        elif suffix == ".qdc":
+            from casecoder.ingest.refiqda import import_qdc
+
+            report = import_qdc(p, file)
+        elif suffix == ".csv":
+            from casecoder.ingest.refiqda import import_codebook_csv
+
+            report = import_codebook_csv(p, file)
         else:
             raise UserError(f"{file.name}: unsupported codebook format {suffix!r} "
-                            "(supported: .yml, .yaml)")
+                            "(supported: .yml, .yaml, .qdc, .csv)")
     click.echo(f"{len(report['added'])} added, {len(report['changed'])} changed, "
                f"{len(report['unchanged'])} unchanged")
     for path in report["added"]:
         click.echo(f"  + {path}")
     for path in report["changed"]:
         click.echo(f"  ~ {path}")
+    if report.get("sets"):
+        click.echo(f"code sets: {', '.join(report['sets'])}")
+    for warning in report.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @codebook_group.command("export")
@@ -107,9 +119,17 @@ def export(project: Path, output: Path) -> None:
     with open_project(project) as p:
         if suffix in _YAML:
             _write_atomic(output, p.export_codebook())
+        elif suffix == ".qdc":
+            from casecoder.export.refiqda import export_qdc
+
+            export_qdc(p, output)
+        elif suffix == ".csv":
+            from casecoder.export.refiqda import export_codebook_csv
+
+            export_codebook_csv(p, output)
         else:
             raise UserError(f"{output.name}: unsupported codebook format {suffix!r} "
-                            "(supported: .yml, .yaml)")
+                            "(supported: .yml, .yaml, .qdc, .csv)")
     click.echo(f"wrote {output}")
 
 
