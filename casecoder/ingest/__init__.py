@@ -6,5 +6,7 @@ only when sentences are actually split, never at module import.
 
 from casecoder.ingest.model import SegmentSpec, SourceText, Turn
 from casecoder.ingest.readers import SUPPORTED_SUFFIXES, read_file
+from casecoder.ingest.segmentation import build_segments
 
-__all__ = ["SUPPORTED_SUFFIXES", "SegmentSpec", "SourceText", "Turn", "read_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "SegmentSpec", "SourceText", "Turn", "build_segments",
+           "read_file"]
