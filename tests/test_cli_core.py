@@ -207,3 +207,47 @@ def test_attributes_csv_reports_unknown_documents(run, proj: Path,  # type: igno
     assert "ukjent" in result.stderr
     doc = as_json(run("docs", proj, "--format", "json"))[0]
     assert doc["case"] == "C9" and doc["attributes"]["case_type"] == "KA220"
+
+
+def test_attr_done_and_case_attributes(run, proj: Path) -> None:  # type: ignore[no-untyped-def]
+    run("attr", proj, "--case", "C1", "case_type=BIP", "field=helse")
+    run("attr", proj, "--doc", "intervju-07", "role=prorektor", "--set-case", "C1")
+    doc = as_json(run("docs", proj, "--format", "json"))[0]
+    assert doc["attributes"] == {"case": "C1", "case_type": "BIP", "field": "helse",
+                                 "role": "prorektor"}
+    run("attr", proj, "--doc", "intervju-07", "field=sosialfag")  # document overrides case
+    run("attr", proj, "--doc", "intervju-07", "role=")  # empty value removes
+    doc = as_json(run("docs", proj, "--format", "json"))[0]
+    assert doc["attributes"]["field"] == "sosialfag" and "role" not in doc["attributes"]
+    assert "done for anna" in run("done", proj, "--doc", "intervju-07").stdout
+    result = run("attr", proj, "x=y", ok=False)
+    assert result.exit_code == 2 and "exactly one of --doc or --case" in result.stderr
+
+
+def test_import_codings_from_quotes(run, proj: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    quotes = tmp_path / "q.yml"
+    quotes.write_text(
+        "document: intervju-07\ncodings:\n"
+        "  - coder: bob\n    code: barriers/workload-funding\n"
+        "    quote: \"Rapporteringen er like tung som for lang mobilitet\"\n    memo: tungt\n"
+        "  - coder: anna\n    code: continuation/continued-funding\n"
+        "    quote: \"Nei, ikke uten finansiering.\"\n", encoding="utf-8")
+    assert "2 added" in run("import-codings", proj, quotes).stdout
+    assert "0 added" in run("import-codings", proj, quotes).stdout  # merged, not doubled
+    codings = as_json(run("codings", proj, "--format", "json"))
+    assert {(c["coder"], c["text"]) for c in codings} == {
+        ("bob", "Rapporteringen er like tung som for lang mobilitet"),
+        ("anna", "Nei, ikke uten finansiering.")}
+    bad = tmp_path / "bad.yml"
+    bad.write_text("document: intervju-07\ncodings:\n  - coder: bob\n    code: barriers\n"
+                   "    quote: \"finnes ikke i teksten\"\n", encoding="utf-8")
+    result = run("import-codings", proj, bad, ok=False)
+    assert result.exit_code == 2 and "quote not found" in result.stderr
+    assert len(as_json(run("codings", proj, "--format", "json"))) == 2
+
+
+def test_set_rejects_a_pipeline_that_is_not_installed(run, proj: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("set", proj, "nlp_model", "nb_core_news_sm_not_here", ok=False)
+    assert result.exit_code == 2 and "nb_core_news_sm_not_here" in result.stderr
+    run("set", proj, "name", "Min studie")
+    assert as_json(run("stats", proj, "--format", "json"))["project"] == "Min studie"

@@ -59,20 +59,41 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.isolation_level = None
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _verify_live(conn: sqlite3.Connection, path: Path) -> int:
+    """Re-check identity and version through SQLite, which also sees pages still in the WAL.
+
+    The raw header is only a first filter: in WAL mode a recent header change (a migration by
+    a newer casecoder still open elsewhere) may not have reached the main file yet.
+    """
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if application_id != APPLICATION_ID:
+        raise ProjectFileError(f"{path} is an SQLite file but not a casecoder project")
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path} was written by a newer casecoder (schema {version}, this version reads up "
+            f"to {SCHEMA_VERSION}); upgrade casecoder to open it"
+        )
+    return int(version)
 
 
 def open_read_only(path: Path) -> sqlite_utils.Database:
     """Open another project only to read it (a colleague's file being merged in)."""
-    version = check_file(path)
-    if version < SCHEMA_VERSION:
-        raise ProjectFileError(f"{path} uses an older schema ({version}); open it once with "
-                               "this casecoder to upgrade it, then try again")
+    check_file(path)
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                            check_same_thread=False)
-    conn.isolation_level = None
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        conn.isolation_level = None
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = _verify_live(conn, path)
+        if version < SCHEMA_VERSION:
+            raise ProjectFileError(f"{path} uses an older schema ({version}); open it once "
+                                   "with this casecoder to upgrade it, then try again")
+    except BaseException:
+        conn.close()
+        raise
     return sqlite_utils.Database(conn)
 
 
@@ -83,17 +104,25 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
             raise ProjectFileError(f"{path} already exists; choose another name or open it")
         if not path.parent.exists():
             raise ProjectFileError(f"folder {path.parent} does not exist")
-        version = 0
     else:
-        version = check_file(path)
+        check_file(path)
     conn = sqlite3.connect(str(path), check_same_thread=False)
     try:
         _configure(conn)
-        db = sqlite_utils.Database(conn)
         if create:
+            # Still in rollback-journal mode: the marks go straight into the main file's
+            # header, where any other process (and `check_file`) can read them at once.
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrate(conn, 0)
+            version = SCHEMA_VERSION
+        else:
+            version = _verify_live(conn, path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
             migrate(conn, version)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db = sqlite_utils.Database(conn)
     except BaseException:
         conn.close()
         if create and path.exists():
