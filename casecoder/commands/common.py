@@ -101,9 +101,11 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], *,
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
+    for i, col in enumerate(columns):
+        # The first column names the row (a document, a code): keep it whole.
         table.add_column(col.replace("_", " "), style=(styles or {}).get(col),
-                         overflow="fold", justify="right" if _numeric(rows, col) else "left")
+                         overflow="fold", no_wrap=i == 0,
+                         justify="right" if _numeric(rows, col) else "left")
     for row in rows:
         table.add_row(*[_cell(row.get(c)) for c in columns])
     console().print(table)

@@ -181,11 +181,12 @@ def _render(d: Any, text: str, segments: list[Any], codings: list[Any],
     from rich.text import Text
 
     out = console()
-    table = Table.grid(padding=(0, 1))
-    table.add_column(justify="right", style="dim", no_wrap=True)
-    table.add_column(style="bold cyan", no_wrap=True)
-    table.add_column(ratio=1)
-    table.add_column(no_wrap=True)
+    table = Table.grid(padding=(0, 1), expand=True)
+    width = len(str(len(segments)))
+    table.add_column(justify="right", style="dim", no_wrap=True, min_width=width)
+    table.add_column(style="bold cyan", max_width=24, overflow="fold")
+    table.add_column(ratio=3, overflow="fold")
+    table.add_column(ratio=1, overflow="fold", style="dim")
     for seg in segments:
         line = Text(text[seg.start:seg.end])
         codes_here = []
@@ -199,7 +200,7 @@ def _render(d: Any, text: str, segments: list[Any], codings: list[Any],
         who = seg.speaker or ""
         if seg.timestamp is not None:
             who = f"{format_timestamp(seg.timestamp)} {who}"
-        table.add_row(str(seg.number), who, line, Text(", ".join(codes_here), style="dim"))
+        table.add_row(str(seg.number), who, line, Text(", ".join(codes_here)))
     out.print(f"[bold]{d.name}[/] ({d.case or 'no case'}, {d.word_count} words)")
     out.print(table)
 

@@ -1,0 +1,119 @@
+"""Core benchmarks: import throughput, coding latency, search latency (issue: core).
+
+Run:  .venv/bin/python benchmarks/bench_core.py [--words 1000000] [--per-doc 10000]
+
+Targets on the 2-core reference machine:
+- import of 1M words >= 100k words/s end to end, and >= 0.7 x the bare spaCy pipeline
+  (blank nb + sentencizer over the same texts, in the same process); peak memory < 500 MB;
+- coding through the API: median <= 2 ms per coding on a 50k-word document with 2,000 codings;
+- search over 1M words: median <= 50 ms.
+Figures are printed; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import bare_pipeline_words_per_second, generate_transcript, write_corpus  # noqa: E402
+
+from casecoder.project import Project  # noqa: E402
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_import(workdir: Path, total_words: int, per_doc: int) -> None:
+    corpus = workdir / "corpus"
+    corpus.mkdir()
+    files = write_corpus(corpus, total_words, per_doc, seed=7)
+    files = sorted(Path(f) for f in files) if files else sorted(corpus.glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    words = sum(len(t.split()) for t in texts)
+    from casecoder.nlp.pipeline import load_pipeline
+
+    load_pipeline("nb")  # one-time model construction is not import throughput
+    project = Project.create(workdir / "bench.cc.db", coder="bench")
+    t0 = time.perf_counter()
+    for f in files:
+        result = project.import_file(f)
+        assert result.status == "imported", result.message
+    elapsed = time.perf_counter() - t0
+    project.close()
+    import_peak = peak_mb()
+    bare = bare_pipeline_words_per_second(texts, "nb")
+    ours = words / elapsed
+    print(f"import: {len(files)} files, {words:,} words in {elapsed:.2f} s = {ours:,.0f} words/s "
+          f"(target >= 100,000)")
+    print(f"bare spaCy (blank nb + sentencizer): {bare:,.0f} words/s; ratio {ours / bare:.2f} "
+          f"(target >= 0.70)")
+    print(f"peak memory after import: {import_peak:.0f} MB (target < 500)")
+
+
+def bench_coding(workdir: Path) -> None:
+    path = workdir / "coding.txt"
+    path.write_text(generate_transcript(50_000, seed=3), encoding="utf-8")
+    project = Project.create(workdir / "coding.cc.db", coder="bench")
+    project.import_codebook(Path(__file__).resolve().parents[1] / "codebooks"
+                            / "erasmus-plus.yml")
+    project.import_file(path)
+    doc = project.documents()[0]
+    sentences = project.segments(doc, "sentence")
+    codes = [c.path for c in project.codes() if c.depth == 1]
+    rng = random.Random(5)
+    for _ in range(2000):
+        s = rng.choice(sentences)
+        project.code_range(doc, rng.choice(codes), s.start, s.end)
+    n_codings = len(project.codings())
+    times = []
+    for _ in range(500):
+        s = rng.choice(sentences)
+        t0 = time.perf_counter()
+        project.code_range(doc, rng.choice(codes), s.start, s.end)
+        times.append(time.perf_counter() - t0)
+    print(f"coding: {doc.word_count:,}-word document holding {n_codings:,} codings: median "
+          f"{statistics.median(times) * 1000:.2f} ms, p95 "
+          f"{sorted(times)[int(len(times) * 0.95)] * 1000:.2f} ms per coding (target <= 2 ms)")
+    project.close()
+
+
+def bench_search(workdir: Path) -> None:
+    project = Project.open(workdir / "bench.cc.db", coder="bench")
+    words = project.stats()["words"]
+    queries = ["finansiering", "student*", '"nye partnere"', "kvalitet samarbeid",
+               "rapportering", "ECTS", "allianse*", "videreføre", "ildsjeler", "mobilitet"]
+    times = []
+    hits = 0
+    for _ in range(5):
+        for q in queries:
+            t0 = time.perf_counter()
+            hits += len(project.search(q))
+            times.append(time.perf_counter() - t0)
+    print(f"search over {words:,} words: median {statistics.median(times) * 1000:.1f} ms, max "
+          f"{max(times) * 1000:.1f} ms ({hits // 5} hits per round; target median <= 50 ms)")
+    project.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=1_000_000)
+    parser.add_argument("--per-doc", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        bench_import(workdir, args.words, args.per_doc)
+        bench_search(workdir)
+        bench_coding(workdir)
+
+
+if __name__ == "__main__":
+    main()
