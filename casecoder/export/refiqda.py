@@ -596,7 +596,7 @@ class _ProjectWriter:
         data = {
             "format": EXTENSION_FORMAT,
             "version": 1,
-            "project": {"guid": self.p.guid, "language": self.p.language,
+            "project": {"language": self.p.language,
                         "codebook_name": self.p.setting("codebook_name"),
                         "codebook_description": self.p.setting("codebook_description")},
             "codes": codes,

@@ -393,7 +393,8 @@ def _store_sets(project: Project, sets: list[tuple[str, str | None, list[str]]],
 
 def _parse_sets(sets_el: Element | None, member_attr: str) -> tuple[
         list[tuple[str, str | None, list[str]]], int]:
-    """(name, guid, member code keys) per Set with codes, and how many sets held none."""
+    """(name, guid, member code keys) per code set (an empty set counts as one), and how many
+    sets held only sources or notes."""
     out: list[tuple[str, str | None, list[str]]] = []
     other = 0
     if sets_el is None:
@@ -403,7 +404,8 @@ def _parse_sets(sets_el: Element | None, member_attr: str) -> tuple[
         members = [guid_key(m.get(member_attr) or m.get("guid") or m.get("targetGUID"))
                    for m in _kids(el, "MemberCode")]
         members = [m for m in members if m]
-        if not members:
+        if not members and (_kid(el, "MemberSource") is not None
+                            or _kid(el, "MemberNote") is not None):
             other += 1
             continue
         name = _unique(_clean_name(el.get("name"), 200) or "set", taken, 200)
