@@ -193,19 +193,22 @@ class AgreementData:
     def unit_number(self, doc_index: int, local: int) -> int:
         return 1 if self.unit == "document" else local + 1
 
-    def presence(self, code_id: int) -> NDArray[np.bool_]:
-        """Coders x units presence of one code (a theme: any of its compared codes).
+    def presence(self, code_id: int, *, theme: bool = False) -> NDArray[np.bool_]:
+        """Coders x units presence of one code, or with ``theme`` of any code under it.
 
-        Cached, except for the character unit, where one matrix per code over a long corpus
-        would hold millions of cells each; there it is recomputed from the spans on request.
+        A codable theme has both: its own codings (a code row) and the roll-up of itself and
+        its subcodes (a theme row). Cached, except for the character unit, where one matrix per
+        code over a long corpus would hold millions of cells; there it is recomputed on request.
         """
-        cached = self._presence.get(code_id)
+        cache_key = -code_id if theme else code_id  # row ids are positive
+        cached = self._presence.get(cache_key)
         if cached is not None:
             return cached
-        members = self.theme_members.get(code_id)
-        if members is not None:
+        if theme:
+            if code_id not in self.theme_members:
+                raise UserError(f"code id {code_id} is not among the compared themes")
             result = np.zeros(self.rated.shape, dtype=bool)
-            for member in members:
+            for member in self.theme_members[code_id]:
                 result |= self.presence(member)
         elif self.unit == "character":
             if code_id not in self._spans:
@@ -216,12 +219,12 @@ class AgreementData:
         else:
             raise UserError(f"code id {code_id} is not among the compared codes")
         if self.unit != "character":
-            self._presence[code_id] = result
+            self._presence[cache_key] = result
         return result
 
-    def keys(self, code_id: int) -> NDArray[np.int64]:
+    def keys(self, code_id: int, *, theme: bool = False) -> NDArray[np.int64]:
         """Each unit's pattern key for one code: sum over coders of digit * 3**coder."""
-        present = self.presence(code_id) & self.rated
+        present = self.presence(code_id, theme=theme) & self.rated
         key = np.zeros(self.n_units, dtype=np.int64)
         for i in range(len(self.coders)):
             key += (self.rated[i].astype(np.int64) + present[i]) * _BASE**i
@@ -392,10 +395,13 @@ def _resolve_coders(project: Any, coders: Iterable[str] | None,
     else:
         with_codings = {c.coder for c in codings}
         names = sorted(with_codings, key=str.casefold)
-    if len(names) < 2:
-        found = f"only {names[0]!r}" if names else "none"
-        raise UserError(f"agreement needs at least 2 coders with codings ({found}); "
+    if len(names) < 2 and requested:
+        raise UserError(f"agreement compares at least 2 coders, not only {names[0]!r}; "
                         "name them with --coders A,B")
+    if len(names) < 2:
+        found = f"only {names[0]!r} has" if names else "no coder has"
+        raise UserError(f"agreement needs at least 2 coders with codings, and {found} coded "
+                        "anything yet")
     if len(names) > _MAX_CODERS:
         raise UserError(f"agreement compares at most {_MAX_CODERS} coders at a time")
     return names
@@ -717,7 +723,7 @@ def compute_agreement(
             code_keys.append(keys)
     theme_rows = []
     for theme in data.themes:
-        (tally,) = _tally(data.keys(theme.id), None, 1, len(coders))
+        (tally,) = _tally(data.keys(theme.id, theme=True), None, 1, len(coders))
         theme_rows.append(_row("theme", theme.path, tally, coders, boot, theme.guid))
     document_rows = [_row("document", doc.name, per_doc[d], coders, None, doc.guid, "pooled")
                      for d, doc in enumerate(data.documents)]
