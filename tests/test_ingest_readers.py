@@ -493,6 +493,14 @@ def test_broken_srt_is_refused(tmp_path: Path) -> None:
     assert_one_line_naming(exc, path)
 
 
+def test_parser_errors_quoting_the_input_stay_short(tmp_path: Path) -> None:
+    path = write(tmp_path, "tekst.srt", ("Bare vanlig tekst uten tidskoder. " * 2000).encode())
+    with pytest.raises(ImportFileError, match="SubRip") as exc:
+        read_file(path)
+    assert_one_line_naming(exc, path)
+    assert len(str(exc.value)) < len(str(path)) + 250
+
+
 def test_every_reader_returns_canonical_text(tmp_path: Path) -> None:
     paths = [
         write(tmp_path, "a.txt", NORWEGIAN.replace("\n", "\r\n").encode("cp1252")),

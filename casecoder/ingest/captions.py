@@ -27,6 +27,7 @@ from pathlib import Path
 
 from casecoder.errors import ImportFileError
 from casecoder.ingest.model import Turn
+from casecoder.ingest.text import describe
 from casecoder.ingest.transcript import label_shape_ok
 
 MAX_UNLABELLED_CHARS = 600
@@ -52,11 +53,9 @@ def read_vtt(path: Path, text: str) -> tuple[str, tuple[Turn, ...], tuple[str, .
     try:
         captions = webvtt.from_buffer(io.StringIO(text)).captions
     except (MalformedFileError, MalformedCaptionError) as exc:
-        raise ImportFileError(f"{path}: not a valid WebVTT file ({exc})") from exc
+        raise ImportFileError(f"{path}: not a valid WebVTT file ({describe(exc)})") from exc
     except Exception as exc:  # untrusted input: any parser failure means a bad file
-        raise ImportFileError(
-            f"{path}: not a valid WebVTT file ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise ImportFileError(f"{path}: not a valid WebVTT file ({describe(exc)})") from exc
     cues: list[_Cue] = []
     for caption in captions:
         start = caption.start_time.in_milliseconds() / 1000
@@ -70,9 +69,7 @@ def read_srt(path: Path, text: str) -> tuple[str, tuple[Turn, ...], tuple[str, .
     try:
         subtitles = list(srt.parse(text))
     except Exception as exc:  # srt raises SRTParseError, ValueError, TimestampParseError
-        raise ImportFileError(
-            f"{path}: not a valid SubRip file ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise ImportFileError(f"{path}: not a valid SubRip file ({describe(exc)})") from exc
     cues = [
         _Cue(sub.start.total_seconds(), None, _clean(sub.content.split("\n")))
         for sub in subtitles

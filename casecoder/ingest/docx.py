@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from casecoder.errors import ImportFileError
+from casecoder.ingest.text import describe
 
 MAX_DOCX_BYTES = 100 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -51,9 +52,7 @@ def read_docx_text(path: Path, data: bytes) -> str:
     except ImportFileError:
         raise
     except Exception as exc:  # untrusted input: any parser failure means a bad file
-        raise ImportFileError(
-            f"{path}: not a readable Word document ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise ImportFileError(f"{path}: not a readable Word document ({describe(exc)})") from exc
     return "\n".join(lines)
 
 

@@ -160,6 +160,12 @@ def normalise(text: str) -> tuple[str, tuple[str, ...]]:
     return unicodedata.normalize("NFC", text), tuple(warnings)
 
 
+def describe(exc: BaseException, limit: int = 160) -> str:
+    """A parser's exception, short enough for a one-line error: some quote the whole input."""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return detail if len(detail) <= limit else detail[: limit - 1] + "…"
+
+
 def require_text(text: str, path: Path) -> None:
     if not text.strip():
         raise ImportFileError(f"{path}: the file is empty or contains only whitespace")

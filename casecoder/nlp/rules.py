@@ -26,7 +26,8 @@ NB_PROTECTED = (
     "inkl.", "ekskl.", "tlf.", "pkt.", "adm.", "dir.", "f.o.m.", "t.o.m.", "pr.", "ref.",
     "s.", "tab.", "vol.", "hhv.",
 )
-# Abbreviations that often end a sentence: a boundary when the next word is capitalised.
+# Abbreviations that often end a sentence. They are added to the tokenizer so that each stays
+# one token; like every token ending in ".", they end a sentence before a capitalised word.
 NB_FINAL = ("osv.", "mv.", "m.v.", "m.m.", "mm.", "m.fl.", "mfl.", "o.l.", "ol.", "e.l.",
             "etc.", "o.a.", "osb.")
 EN_PROTECTED = (
@@ -57,22 +58,19 @@ PROTECTED = 2048
 
 _OPENERS = frozenset("«([{“„‚‘‹")
 _CLOSERS = frozenset("»)]}”’›")
-_NUMBER_DOT = re.compile(r"\d[\d.,:/\-]*\.")
-_ELLIPSIS = re.compile(r"(?:\.{2,}|…)[.…?!]*")
 _INITIAL = re.compile(r"[^\W\d_]\.")
 
 
 class SentenceRules:
     """Boundary decisions for one language; cheap to call once per doc."""
 
-    def __init__(self, protected: Sequence[str] = (), final: Sequence[str] = ()) -> None:
+    def __init__(self, protected: Sequence[str] = ()) -> None:
         self.protected = frozenset(a.casefold() for a in protected)
-        self.final = frozenset(a.casefold() for a in final)
         self._flags: dict[int, int] = {}
 
     @classmethod
     def for_language(cls, language: str) -> SentenceRules:
-        return cls(PROTECTED_BY_LANGUAGE.get(language, ()), FINAL_BY_LANGUAGE.get(language, ()))
+        return cls(PROTECTED_BY_LANGUAGE.get(language, ()))
 
     def classify(self, text: str) -> int:
         """Flags of one token text (see the constants above)."""
@@ -92,15 +90,13 @@ class SentenceRules:
             flags |= LOWER
         elif first.isupper():
             flags |= UPPER
-        if len(text) > 1 and text.endswith((".", "…")):
-            folded = text.casefold()
-            if folded in self.protected or _INITIAL.fullmatch(text):
+        if text.endswith((".", "…")) and text != ".":
+            # "2014.", "osv.", "stk.", "...", "ja…": a sentence may end here, and does if the
+            # next word is capitalised; the protected abbreviations and initials never end one.
+            if text.casefold() in self.protected or _INITIAL.fullmatch(text):
                 flags |= PROTECTED
-            elif (folded in self.final or _NUMBER_DOT.fullmatch(text)
-                  or _ELLIPSIS.fullmatch(text) or text[-1] == "."):
+            else:
                 flags |= END_IF_UPPER
-        elif text == "…":
-            flags |= END_IF_UPPER
         return flags
 
     def flags_of(self, orths: Sequence[int], lookup: Callable[[int], str]) -> list[int]:
