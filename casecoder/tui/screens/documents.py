@@ -1,0 +1,399 @@
+"""The documents screen: every transcript with its case, attributes and each coder's progress.
+
+This is where a study is set up (import the transcripts, put them in cases, record case type
+and role) and followed (how far has each coder got?). Progress is the share of a document's
+sentences that a coder has coded anything in: the unit agreement is computed on, so "100%"
+means every sentence has been looked at and given a code. Sentences are loaded once per
+document (they never change) and codings once per coder, so the table costs a few queries per
+coder however many documents there are.
+
+Import runs in a thread worker because reading and segmenting a transcript loads spaCy. The
+write itself is one short transaction at the end of `import_file`; the screen refuses its own
+edits while an import runs, so the only writer on the shared connection during that moment
+could be another screen.
+"""
+
+from __future__ import annotations
+
+import inspect
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from casecoder.errors import UserError
+from casecoder.ingest import SUPPORTED_SUFFIXES
+from casecoder.model import Document, ImportResult, Segment
+from casecoder.project import Project, parse_assignment
+from casecoder.tui.screens.prompts import PathSuggester, TextEditDialog, TextPrompt
+
+ATTRIBUTE_COLUMNS = ("case_type", "role")
+
+
+def coded_share(sentences: Sequence[Segment], spans: Iterable[tuple[int, int]]) -> float:
+    """Share of the sentences that overlap at least one [start, end) span."""
+    if not sentences:
+        return 0.0
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [m[0] for m in merged]
+    hit = 0
+    for sentence in sentences:
+        # Disjoint sorted spans: the last one starting before the sentence ends reaches
+        # furthest, so it alone decides whether any span overlaps the sentence.
+        i = bisect_left(starts, sentence.end) - 1
+        if i >= 0 and merged[i][1] > sentence.start:
+            hit += 1
+    return hit / len(sentences)
+
+
+def parse_attribute_lines(text: str) -> dict[str, str]:
+    """KEY=VALUE lines (blank lines and # comments skipped) as the editor returns them."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, value = parse_assignment(line)
+        if key == "case":
+            raise UserError("the case is not an attribute here: press c to set it")
+        values[key] = value
+    return values
+
+
+def attribute_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    """What `set_attributes` must do: changed or new values, and "" for removed keys."""
+    changes = {key: value for key, value in new.items() if old.get(key) != value}
+    changes.update({key: "" for key in old if key not in new})
+    return changes
+
+
+def import_paths(path: Path) -> list[Path]:
+    """A file, or every importable file directly inside a folder, in name order."""
+    if path.is_dir():
+        return sorted((p for p in path.iterdir()
+                       if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES),
+                      key=lambda p: p.name.casefold())
+    return [path]
+
+
+class DocumentsScreen(Screen[None]):
+    """Documents, cases, attributes, progress and import (F4)."""
+
+    DEFAULT_CSS = """
+    DocumentsScreen #documents-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    DocumentsScreen #documents-table {
+        height: 1fr;
+        border: round $primary 50%;
+    }
+    DocumentsScreen #documents-table:focus {
+        border: round $primary;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", priority=True,
+                id="documents.open",
+                tooltip="Code this document on the coding screen"),
+        Binding("e", "attributes", "Attributes", id="documents.attributes",
+                tooltip="Edit the document's attributes (key=value lines)"),
+        Binding("c", "case", "Case", id="documents.case",
+                tooltip="Put the document in a case (empty: no case)"),
+        Binding("i", "import", "Import", id="documents.import",
+                tooltip="Import a transcript, or every transcript in a folder"),
+        Binding("escape", "close", "Back", id="documents.close"),
+    ]
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self._skip_resume = True
+        self.documents: list[Document] = []
+        self.coders: list[str] = []
+        self.progress: dict[tuple[str, int], float] = {}
+        self._sentences: dict[int, list[Segment]] = {}
+        self.importing = False
+
+    # --- layout and refresh ------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="documents-title")
+        table: DataTable[str | Text] = DataTable(id="documents-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.border_title = "Documents"
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_documents()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen, where codings or documents may have changed: reload.
+        # Not right after mounting, nor after this screen's own dialogs (their answers
+        # refresh already), so that one change never rebuilds the view twice in a row.
+        if self._skip_resume:
+            self._skip_resume = False
+            return
+        self.refresh_documents()
+
+    def _ask(self, dialog: Screen[Any], answer: Callable[[Any], None] | None = None) -> None:
+        """Open one of this screen's dialogs; its answer comes back to `answer`."""
+        self._skip_resume = True
+        self.app.push_screen(dialog, answer)
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        return self.query_one("#documents-table", DataTable)
+
+    def sentences(self, document: Document) -> list[Segment]:
+        cached = self._sentences.get(document.id)
+        if cached is None:
+            cached = self._sentences[document.id] = self.project.segments(document, "sentence")
+        return cached
+
+    def compute_progress(self) -> None:
+        """Share of sentences coded, per coder and document, for coders who have coded."""
+        names = [c.name for c in self.project.coders()]
+        spans: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        for name in names:
+            by_doc: dict[int, list[tuple[int, int]]] = {}
+            for coding in self.project.codings(coder=name):
+                by_doc.setdefault(coding.document_id, []).append((coding.start, coding.end))
+            if by_doc or name == self.project.coder_name:
+                spans[name] = by_doc
+        if self.project.coder_name not in spans:
+            spans[self.project.coder_name] = {}
+        self.coders = sorted(spans, key=str.casefold)
+        self.progress = {}
+        for document in self.documents:
+            for name in self.coders:
+                done = spans[name].get(document.id)
+                self.progress[(name, document.id)] = (
+                    coded_share(self.sentences(document), done) if done else 0.0)
+
+    def refresh_documents(self, select: str | None = None) -> None:
+        """Reload documents, attributes and progress; keep the cursor on `select` or in place."""
+        table = self.table
+        previous = self.current()
+        row = table.cursor_row
+        self.documents = self.project.documents()
+        attributes = self.project.all_attributes()
+        self.compute_progress()
+        columns = ["name", "case", *ATTRIBUTE_COLUMNS, "words",
+                   *(f"coder:{name}" for name in self.coders)]
+        # Columns are rebuilt only when a coder appears: re-creating them while rows wait
+        # to be measured leaves the header at the old widths (Textual 8.2).
+        if [str(key.value) for key in table.columns] != columns:
+            table.clear(columns=True)
+            table.add_column("document", key="name")
+            table.add_column("case", key="case")
+            for key in ATTRIBUTE_COLUMNS:
+                table.add_column(key.replace("_", " "), key=key)
+            table.add_column(Text("words", justify="right"), key="words")
+            for name in self.coders:
+                table.add_column(Text(name, justify="right"), key=f"coder:{name}")
+        else:
+            table.clear()
+        for document in self.documents:
+            attrs = attributes.get(document.name, {})
+            cells: list[str | Text] = [document.name, document.case or ""]
+            cells += [attrs.get(key, "") for key in ATTRIBUTE_COLUMNS]
+            cells.append(Text(f"{document.word_count:,}".replace(",", " "), justify="right"))
+            for name in self.coders:
+                share = self.progress[(name, document.id)]
+                cells.append(Text(f"{share:.0%}", justify="right",
+                                  style="bold" if share >= 0.995 else ""))
+            table.add_row(*cells, key=document.name)
+        target = select or (previous.name if previous else None)
+        names = [d.name for d in self.documents]
+        if target in names:
+            table.move_cursor(row=names.index(target))
+        elif names:
+            table.move_cursor(row=min(row, len(names) - 1))
+        self._show_title()
+
+    def _show_title(self) -> None:
+        words = sum(d.word_count for d in self.documents)
+        cases = len({d.case for d in self.documents if d.case})
+        title = Text.assemble(("Documents", "bold"), f" · {len(self.documents)} documents · "
+                              f"{cases} cases · {words:,} words".replace(",", " "))
+        if self.importing:
+            title.append(" · importing…", style="italic")
+        self.query_one("#documents-title", Static).update(title)
+
+    def current(self) -> Document | None:
+        row = self.table.cursor_row
+        if not self.documents or not 0 <= row < len(self.documents):
+            return None
+        return self.documents[row]
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _need_document(self) -> Document | None:
+        if self.importing:
+            self.notify("An import is running; try again when it has finished.",
+                        severity="warning")
+            return None
+        document = self.current()
+        if document is None:
+            self.notify("No documents yet: press i to import one.", severity="warning")
+        return document
+
+    # --- actions -----------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#documents-table")
+    async def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        await self.action_open()
+
+    async def action_open(self) -> None:
+        document = self.current()
+        if document is None:
+            return
+        open_location = getattr(self.app, "open_location", None)
+        if not callable(open_location):
+            self.notify("This app has no coding screen to open the document in.",
+                        severity="warning")
+            return
+        try:
+            result = open_location(document.name, 0, 0)
+            if inspect.isawaitable(result):
+                await result
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+
+    def action_attributes(self) -> None:
+        document = self._need_document()
+        if document is None:
+            return
+        try:
+            old = {k: v for k, v in self.project.attributes(document).items() if k != "case"}
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        lines = "\n".join(f"{key}={value}" for key, value in old.items())
+
+        def answer(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                changes = attribute_changes(old, parse_attribute_lines(text))
+                if not changes:
+                    return
+                self.project.set_attributes(document.name, changes)
+                still = {k for k, v in changes.items() if not v} & set(
+                    self.project.attributes(document))
+            except UserError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.refresh_documents(document.name)
+            self.notify(f"{document.name}: {', '.join(changes)} saved", markup=False)
+            if still:
+                self.notify(f"{', '.join(sorted(still))} of {document.name} come from its "
+                            f"case {document.case}: set them on the case to change them",
+                            severity="warning", markup=False)
+
+        self._ask(TextEditDialog(
+            f"Attributes of {document.name}", lines, check=parse_attribute_lines,
+            hint="one key=value a line · an empty value or a deleted line removes it · "
+                 "ctrl+s save · esc cancel"), answer)
+
+    def action_case(self) -> None:
+        document = self._need_document()
+        if document is None:
+            return
+        cases = [c.name for c in self.project.cases()]
+
+        def answer(value: str | None) -> None:
+            if value is None:
+                return
+            case = " ".join(value.split()) or None
+            if case == document.case:
+                return
+            try:
+                self.project.set_case(document.name, case)
+            except UserError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.refresh_documents(document.name)
+            self.notify(f"{document.name} is in case {case}" if case else
+                        f"{document.name} is in no case now", markup=False)
+
+        self._ask(TextPrompt(
+            f"Case of {document.name}", value=document.case or "", placeholder="case name",
+            suggester=SuggestFromList(cases, case_sensitive=True),
+            hint="a new name makes a new case · empty: no case · tab completes"), answer)
+
+    def action_import(self) -> None:
+        if self.importing:
+            self.notify("An import is already running.", severity="warning")
+            return
+
+        def check(value: str) -> None:
+            path = Path(value.strip()).expanduser()
+            if not value.strip() or not path.exists():
+                raise UserError(f"no file or folder {value.strip()!r}")
+            if not import_paths(path):
+                raise UserError(f"{value.strip()} holds no {', '.join(SUPPORTED_SUFFIXES)} "
+                                "files")
+
+        def answer(value: str | None) -> None:
+            if value is None:
+                return
+            paths = import_paths(Path(value.strip()).expanduser())
+            self.importing = True
+            self._show_title()
+            self.run_worker(lambda: self._import_files(paths), thread=True, group="import",
+                            name="import", description=f"import {len(paths)} files")
+
+        self._ask(TextPrompt(
+            "Import a transcript (or a folder of them)", placeholder="path/to/interview.docx",
+            suggester=PathSuggester(SUPPORTED_SUFFIXES), check=check,
+            hint=f"{' '.join(SUPPORTED_SUFFIXES)} · relative to {Path.cwd()} · "
+                 "tab completes · esc cancel"), answer)
+
+    def _import_files(self, paths: list[Path]) -> None:
+        """In the worker thread: import one file after the other and report each."""
+        for path in paths:
+            result = self.project.import_file(path)
+            self.app.call_from_thread(self._imported, result)
+
+    def _imported(self, result: ImportResult) -> None:
+        severity = {"imported": "information", "skipped": "warning"}.get(result.status, "error")
+        name = Path(result.path).name
+        message = result.message
+        if result.status == "imported":
+            message += f" ({result.words} words, {result.segments.get('sentence', 0)} sentences)"
+        self.notify(f"{name}: {message}", title=result.status, severity=severity,  # type: ignore[arg-type]
+                    markup=False)
+        self.refresh_documents(result.document.name if result.document else None)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "import":
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.importing = False
+            self._show_title()
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
