@@ -96,8 +96,8 @@ def _summary_lines(report: AgreementReport) -> list[tuple[str, str]]:
     left = "; ".join(f"{x.name}: {x.reason}" for x in report.left_out) or "none"
     lines = [
         ("Coders", ", ".join(report.coders)),
-        ("Unit", f"{report.unit_description}; {report.n_units:,} units in "
-                 f"{len(report.documents)} documents"),
+        ("Unit", f"{report.unit_description}; {_plural(report.n_units, 'unit')} in "
+                 f"{_plural(len(report.documents), 'document')}"),
         ("Coded when", report.presence_rule),
         ("Documents compared (units)", docs),
         ("Documents left out", left),
@@ -497,20 +497,25 @@ def render_disagreements(rows: Sequence[Disagreement], fmt: str, *, data_hash: s
 
 
 def print_disagreements(rows: Sequence[Disagreement], console: Any, *, data_hash: str = "",
-                        max_text: int = 160) -> None:
-    from rich.table import Table
+                        max_text: int = 400) -> None:
+    """One block per disagreement: where, who coded it and who did not, then the text.
+
+    Blocks rather than a table: the text is what the reconciliation meeting reads, and a
+    six-column table leaves it a sliver of an 80-column terminal.
+    """
+    from rich.padding import Padding
     from rich.text import Text
 
-    table = Table(title=f"{len(rows)} disagreements", title_justify="left",
-                  header_style="bold")
-    for header in ("Document", "Unit", "Code", "Coded by", "Not coded by", "Text"):
-        table.add_column(header, overflow="fold",
-                         justify="right" if header == "Unit" else "left")
+    console.print(Text(f"{len(rows)} disagreements", style="bold"))
     for d in rows:
         text = d.text if len(d.text) <= max_text else d.text[: max_text - 1].rstrip() + "…"
-        table.add_row(Text(d.document), Text(f"{d.unit} {d.number}"), Text(d.code),
-                      Text(", ".join(d.coded_by), style="green"),
-                      Text(", ".join(d.not_coded_by), style="red"), Text(text))
-    console.print(table)
+        head = Text.assemble((d.document, "bold"), f" · {d.unit} {d.number} · ",
+                             (d.code, "bold cyan"), "  coded by ",
+                             (", ".join(d.coded_by), "green"), ", not by ",
+                             (", ".join(d.not_coded_by), "red"))
+        console.print()
+        console.print(head)
+        console.print(Padding(Text(" ".join(text.split())), (0, 0, 0, 2)))
     if data_hash:
+        console.print()
         console.print(f"data hash {data_hash}")
