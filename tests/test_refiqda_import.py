@@ -410,6 +410,7 @@ def test_broken_references_are_skipped_and_counted(tmp_path: Path) -> None:
         (coding,) = p.codings()
         assert p.text(coding.document)[coding.start:coding.end] == "Andre setning der."
         assert coding.coder == f"user {guid(9)[:8]}"
+        assert p.coder(coding.coder).guid == guid(9)
         assert [c.name for c in p.codes()] == ["Kode", "Samme GUID"]
         assert p.code("Kode").guid == guid(2) != p.code("Samme GUID").guid
         assert "root:" not in "".join(p.text(d) for d in p.documents())

@@ -361,7 +361,13 @@ class _ProjectWriter:
                 target = ()
             return (kind_order.get(m.target_kind, 9), target, m.coder.casefold(), m.guid)
 
-        return sorted((m for m in self.memos if m.target_kind in kind_order), key=key)
+        def exportable(m: Memo) -> bool:
+            """Memos on something that still exists (a segment memo can outlive its text)."""
+            if m.target_kind == "segment":
+                return self._segment(m.target_id) is not None
+            return m.target_kind in kind_order
+
+        return sorted((m for m in self.memos if exportable(m)), key=key)
 
     def _user(self, name: str) -> str | None:
         return self.coder_guid.get(name.casefold())

@@ -836,7 +836,10 @@ class _Archive:
         with tempfile.TemporaryDirectory(prefix="casecoder-qdpx-") as folder:
             path = Path(folder) / "source.docx"
             path.write_bytes(data)
-            source = read_file(path)
+            try:
+                source = read_file(path)
+            except ImportFileError as exc:  # name the member, not our temporary copy
+                raise ImportFileError(str(exc).replace(str(path), member)) from None
         return _Text(source.text, None, "docx", None, source.warnings)
 
 
@@ -1063,8 +1066,10 @@ class _Builder:
         if not key:
             return self.default_user
         if key not in self.users:
-            self.users[key] = _unique(f"user {key[:8]}", {n.casefold() for n in
-                                                          self.users.values()}, MAX_CODER_NAME)
+            name = _unique(f"user {key[:8]}", {n.casefold() for n in self.users.values()},
+                           MAX_CODER_NAME)
+            self.p.ensure_coder(name, _valid_guid(key))
+            self.users[key] = name
         return self.users[key]
 
     def run(self, target: Path) -> QdpxImport:
