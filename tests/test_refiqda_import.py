@@ -425,3 +425,33 @@ def test_a_project_without_codes_or_users_still_imports(tmp_path: Path) -> None:
     assert (result.documents, result.codes, result.codings) == (1, 0, 0)
     with Project.open(tmp_path / "bare.cc.db") as p:
         assert p.language == "en" and p.name == "Bare tekst"
+
+
+def test_uncoded_comments_become_segment_memos_and_source_codings_cover_all(
+        tmp_path: Path) -> None:
+    text = "Første setning her. Andre setning kommer nå. Tredje og siste setning."
+    a, b = span(text, "Andre setning kommer nå.")
+    c, d = span(text, "siste")
+    qde = f"""<Project {NS} name="kommentarer">
+<Users><User guid="{guid(1)}" name="Ane"/></Users>
+<CodeBook><Codes><Code guid="{guid(2)}" name="Hele" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="{guid(3)}" name="notat"><PlainTextContent>{text}</PlainTextContent>
+ <PlainTextSelection guid="{guid(4)}" startPosition="{a}" endPosition="{b}"
+  creatingUser="{guid(1)}"><Description>Et sitat uten kode</Description></PlainTextSelection>
+ <PlainTextSelection guid="{guid(5)}" startPosition="{c}" endPosition="{d}">
+  <NoteRef targetGUID="{guid(6)}"/></PlainTextSelection>
+ <Coding guid="{guid(7)}" creatingUser="{guid(1)}"><CodeRef targetGUID="{guid(2)}"/>
+  <NoteRef targetGUID="{guid(8)}"/></Coding>
+</TextSource></Sources>
+<Notes><Note guid="{guid(6)}" creatingUser="{guid(1)}"><PlainTextContent>Ordvalg</PlainTextContent>
+</Note><Note guid="{guid(8)}" creatingUser="{guid(1)}"><PlainTextContent>Gjelder alt
+</PlainTextContent></Note></Notes></Project>"""
+    result = import_qdpx(make_qdpx(tmp_path / "k.qdpx", qde), tmp_path / "k.cc.db")
+    assert result.warnings == [f"a note on positions {c}-{d} was put on the sentence it "
+                               "starts in"]
+    with Project.open(tmp_path / "k.cc.db") as p:
+        (coding,) = p.codings()
+        assert (coding.start, coding.end, coding.memo) == (0, len(text), "Gjelder alt")
+        memos = {m.target: (m.text, m.guid) for m in p.memos("segment")}
+        assert memos == {"notat sentence 2": ("Et sitat uten kode", memos["notat sentence 2"][1]),
+                         "notat sentence 3": ("Ordvalg", guid(6))}

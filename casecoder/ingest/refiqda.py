@@ -268,9 +268,7 @@ class ParsedCodes:
     specs: list[CodeSpec]
     path_of: dict[str, str] = field(default_factory=dict)  # guid key -> path
     notes_of: dict[str, list[str]] = field(default_factory=dict)  # guid key -> note keys
-    spec_of: dict[str, CodeSpec] = field(default_factory=dict)  # path (folded) -> spec
     renamed: list[str] = field(default_factory=list)
-    unnamed: int = 0
     duplicate_guids: int = 0
 
 
@@ -285,9 +283,7 @@ def parse_codes(codes_el: Element | None) -> ParsedCodes:
         for el in _kids(parent_el, "Code"):
             raw = el.get("name") or ""
             name = _clean_name(raw, MAX_CODE_NAME, slash=False)
-            if not name:
-                parsed.unnamed += 1
-                name = "unnamed code"
+            name = name or "unnamed code"
             name = _unique(name, taken, MAX_CODE_NAME)
             if name != " ".join(raw.split()):
                 parsed.renamed.append(f"{' '.join(raw.split())!r} -> {name!r}")
@@ -309,7 +305,6 @@ def parse_codes(codes_el: Element | None) -> ParsedCodes:
                             codable=(el.get("isCodable") or "true").strip().lower()
                             not in ("false", "0"),
                             guid=guid)
-            parsed.spec_of[path.casefold()] = spec
             spec.children = visit(el, path)
             out.append(spec)
         return out
@@ -1219,7 +1214,10 @@ class _Builder:
                 if coding.code not in self.code_id:
                     unknown_code += 1
                     continue
-                records.append(self._record(doc_id, coding, 0, length, "", seen))
+                self.used_notes.update(coding.notes)
+                memo = "\n\n".join(t for t in (self.note_texts.get(k, "")
+                                                for k in coding.notes) if t)
+                records.append(self._record(doc_id, coding, 0, length, memo, seen))
             for sel in source.selections:
                 span = _map_span(sel.start, sel.end, text)
                 if span is None:
@@ -1227,8 +1225,7 @@ class _Builder:
                     continue
                 start, end = span
                 if not sel.codings:
-                    for note_key in sel.notes:
-                        self._segment_note(doc_id, sel, start, end, note_key)
+                    self._segment_notes(doc_id, sel, start, end)
                     continue
                 notes = [self.note_texts.get(k, "") for k in sel.notes]
                 for note_key in sel.notes:
@@ -1267,13 +1264,17 @@ class _Builder:
                             coder=self.user(coding.user), start=start, end=end, memo=memo,
                             guid=guid, created_at=coding.created)
 
-    def _segment_note(self, doc_id: int, sel: _Selection, start: int, end: int,
-                      note_key: str) -> None:
-        """An uncoded selection with a note is a memo on the segment it covers."""
+    def _segment_notes(self, doc_id: int, sel: _Selection, start: int, end: int) -> None:
+        """An uncoded selection with notes or a comment is a memo on the segment it covers."""
+        if not sel.notes and not sel.description:
+            return
         segment = self._segment_for(doc_id, sel.name, start, end)
         if segment is None:
             return
-        self._note_memo("segment", segment, note_key)
+        if sel.description:
+            self._memo_part("segment", segment, sel.user, sel.description, None, sel.created)
+        for note_key in sel.notes:
+            self._note_memo("segment", segment, note_key)
 
     def _segment_for(self, doc_id: int, name: str, start: int, end: int) -> int | None:
         named = _SEGMENT_NAME.match(name)
