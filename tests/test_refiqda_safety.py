@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import time
 import zipfile
 from pathlib import Path
@@ -123,6 +124,19 @@ def test_total_uncompressed_size_is_capped(tmp_path: Path,
     source = qdpx(tmp_path / "stor.qdpx", {"project.qde": GOOD_QDE.encode(),
                                           "sources/a.txt": bytes(range(256)) * 20})
     refused(source, tmp_path, "inflates to")
+
+
+def test_embedded_media_does_not_count_towards_the_cap(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Media is listed and skipped, never inflated; a big video must not refuse the project."""
+    monkeypatch.setattr(refiqda, "MAX_QDPX_READ_BYTES", 4096)
+    qde = GOOD_QDE.replace("</Sources>", '<VideoSource guid="00000000-0000-0000-0000-00000000000'
+                                         '7" name="opptak" path="internal://v.mp4"/></Sources>')
+    source = qdpx(tmp_path / "video.qdpx", {"project.qde": qde.encode(),
+                                           "sources/v.mp4": random.Random(7).randbytes(50_000)})
+    result = import_qdpx(source, tmp_path / "ny.cc.db")
+    assert result.documents == 1
+    assert any("opptak (video)" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize(("members", "match"), [

@@ -58,14 +58,18 @@ MAX_QDC_BYTES = 50 * 1024 * 1024
 MAX_QDE_BYTES = 200 * 1024 * 1024
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_EXTENSION_BYTES = 50 * 1024 * 1024
-#: Text a .qdpx may make us inflate: project.qde, plain texts, .docx and our extension.
+#: What a .qdpx may make us inflate: every member except media we only list and never read.
 MAX_QDPX_READ_BYTES = 500 * 1024 * 1024
 MAX_QDPX_MEMBERS = 100_000
 MAX_COMPRESSION_RATIO = 100
 MAX_CODE_NAME = 120
 MAX_DOCUMENT_NAME = 200
 MAX_CODER_NAME = 80
-_READ_SUFFIXES = (".qde", ".txt", ".docx", ".json", ".xml")
+#: Members that are never read (sources casecoder skips), so they do not count towards the
+#: size cap; embedded video can be gigabytes. Everything else counts.
+_MEDIA_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".mp3",
+                   ".m4a", ".wav", ".aac", ".ogg", ".flac", ".mp4", ".m4v", ".mov", ".avi",
+                   ".mpg", ".mpeg", ".wmv", ".mkv", ".webm")
 _MEDIA_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                   "VideoSource": "video"}
 _SEGMENT_KINDS = ("sentence", "turn", "paragraph")
@@ -807,7 +811,7 @@ class _Archive:
 
     def member(self, reference: str | None) -> str | None:
         name = _internal_name(reference)
-        if name is None:
+        if name is None or name.casefold().endswith(_MEDIA_SUFFIXES):
             return None
         for candidate in (f"sources/{name}", name):
             found = self.zip.find(candidate)
@@ -948,7 +952,7 @@ def import_qdpx(qdpx: str | Path, target: str | Path, *, coder: str | None = Non
         raise UserError(f"folder {target.parent} does not exist")
 
     def counted(name: str) -> bool:
-        return name.casefold().endswith(_READ_SUFFIXES)
+        return not name.casefold().endswith(_MEDIA_SUFFIXES)
 
     with open_safe_zip(qdpx, what="a .qdpx project", max_members=MAX_QDPX_MEMBERS,
                        max_read_bytes=MAX_QDPX_READ_BYTES, max_ratio=MAX_COMPRESSION_RATIO,
