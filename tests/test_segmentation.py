@@ -224,7 +224,7 @@ def test_pipeline_is_cached_and_language_tags_are_normalised() -> None:
     assert load_pipeline("no") is load_pipeline("nb-NO")
     assert language_code("EN_gb") == "en"
     assert load_pipeline("de").lang == "de"  # any language spaCy knows gets a blank pipeline
-    assert "casecoder_sentence_fixer" in load_pipeline("nb").pipe_names
+    assert load_pipeline("nb").pipe_names == ["casecoder_sentencizer"]
 
 
 def test_pipeline_doc_sents_have_the_fixes() -> None:
@@ -284,17 +284,25 @@ def test_installed_pipeline_for_another_language_is_not_used(installed_model: st
                                                               "Så kom resten."]
 
 
-def test_light_rules_only_add_line_breaks_and_move_openers() -> None:
+def test_refine_only_adds_line_breaks_and_moves_openers() -> None:
     rules = SentenceRules.for_language("nb")
     texts = ["Hei", ".", "«", "Ja", "»", "\n", "neste"]
-    flags = [rules.classify(t) for t in texts]
-    base = [1, -1, -1, 1, -1, -1, -1]
     space_after = [0, 1, 0, 0, 0, 0, 0]
-    assert rules.starts(flags, base, space_after, full=False) == [1, -1, 1, -1, -1, -1, -1]
-    base = [1, -1, -1, -1, -1, -1, -1]
+    flags = [rules.classify(t) for t in texts]
+    model = [1, -1, -1, 1, -1, -1, -1]  # the model split after "Hei."; "neste" continues
+    assert rules.refine(flags, space_after, model) == [1, -1, 1, -1, -1, -1, -1]
+    model = [1, -1, -1, -1, -1, -1, -1]  # the model saw one sentence; the line break adds one
     texts[-1] = "Neste"
     flags = [rules.classify(t) for t in texts]
-    assert rules.starts(flags, base, space_after, full=False) == [1, -1, -1, -1, -1, -1, 1]
+    assert rules.refine(flags, space_after, model) == [1, -1, -1, -1, -1, -1, 1]
+
+
+@pytest.mark.parametrize(("language", "first", "second"),
+                         [("hi", "यह एक वाक्य है।", "यह दूसरा है।"),
+                          ("zh", "这是一个句子。", "这是第二个。")])
+def test_sentence_ends_of_other_scripts_as_the_sentencizer_has_them(
+        language: str, first: str, second: str) -> None:
+    assert sentences(f"{first} {second}", language) == [first, second]
 
 
 _WORDS = st.sampled_from(["Hei", "ja", "2014.", "osv.", "f.eks.", "«", "»", "(ler)", "[BIP-en]",

@@ -1,9 +1,10 @@
 """Loading the spaCy pipeline that splits sentences, once per (language, model) per process.
 
 No trained Norwegian pipeline can be downloaded here, and the re-uploads on PyPI are
-third-party (see ENGINEERING.md), so the default is `spacy.blank(language)` with the
-sentencizer and casecoder's rule fixer. A researcher who has installed a trained pipeline
-(`pip install` of Explosion's package) can name it; casecoder never downloads one.
+third-party (see ENGINEERING.md), so the default is `spacy.blank(language)` plus casecoder's
+sentence component, which applies the sentencizer's rule and the transcript fixes in one pass
+(see casecoder.nlp.rules). A researcher who has installed a trained pipeline (`pip install` of
+Explosion's package) can name it; casecoder never downloads one.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def load_pipeline(language: str, model: str | None = None) -> Language:
 def _build(language: str, code: str, model: str | None) -> Language:
     import spacy
 
-    import casecoder.nlp.components as components  # registers the fixer factory
+    import casecoder.nlp.components as components  # registers the component factory
 
     if model:
         try:
@@ -62,11 +63,8 @@ def _build(language: str, code: str, model: str | None) -> Language:
                 "or clear the nlp_model setting to use the built-in rules"
             ) from exc
         if language_code(trained.lang) == code:
-            if any(name in trained.pipe_names for name in _SENTENCE_COMPONENTS):
-                trained.add_pipe(components.FIXER, config={"full": False})
-            else:
-                trained.add_pipe("sentencizer")
-                trained.add_pipe(components.FIXER, config={"full": True})
+            refine = any(name in trained.pipe_names for name in _SENTENCE_COMPONENTS)
+            trained.add_pipe(components.SENTENCES, config={"refine": refine})
             return trained
         # The model is for another language: this language gets the blank pipeline below.
     try:
@@ -84,14 +82,13 @@ def _build(language: str, code: str, model: str | None) -> Language:
             f"({type(exc).__name__}: {exc})"
         ) from exc
     _add_abbreviations(nlp, code)
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe(components.FIXER, config={"full": True})
+    nlp.add_pipe(components.SENTENCES)
     return nlp
 
 
 def _add_abbreviations(nlp: Language, code: str) -> None:
-    """Keep abbreviations whole, so "prof. Hansen" is not "prof", ".", "Hansen" (which the
-    sentencizer would split); both "avd." and "Avd." (at a sentence start)."""
+    """Keep abbreviations whole, so "prof. Hansen" is not "prof", ".", "Hansen" (a sentence
+    end by the sentencizer's rule); both "avd." and "Avd." (at a sentence start)."""
     from spacy.attrs import ORTH
 
     for abbreviation in PROTECTED_BY_LANGUAGE.get(code, ()) + FINAL_BY_LANGUAGE.get(code, ()):

@@ -15,7 +15,8 @@ the per-token work is a few integer tests. This module does not import spaCy.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 
 # Abbreviations after which a sentence never ends (the next word is usually a name or a number
 # and often capitalised: "bl.a. Universitetet i Oslo", "prof. Hansen", "kap. 3").
@@ -55,22 +56,30 @@ LOWER = 256
 UPPER = 512
 END_IF_UPPER = 1024  # "2014.", "osv.", "...", "stk.": a boundary before a capitalised word
 PROTECTED = 2048
+TERMINAL = 4096  # ".", "!", "?" (and the sentencizer's other sentence-final characters)
+PUNCT = 8192  # punctuation only: stays with the sentence it follows
 
 _OPENERS = frozenset("«([{“„‚‘‹")
 _CLOSERS = frozenset("»)]}”’›")
 _INITIAL = re.compile(r"[^\W\d_]\.")
+DEFAULT_TERMINALS = frozenset(".!?‼‽⁇⁈⁉。！？．｡")
 
 
 class SentenceRules:
     """Boundary decisions for one language; cheap to call once per doc."""
 
-    def __init__(self, protected: Sequence[str] = ()) -> None:
+    def __init__(self, protected: Sequence[str] = (),
+                 terminals: Iterable[str] = DEFAULT_TERMINALS) -> None:
         self.protected = frozenset(a.casefold() for a in protected)
+        self.terminals = frozenset(terminals)
         self._flags: dict[int, int] = {}
 
     @classmethod
-    def for_language(cls, language: str) -> SentenceRules:
-        return cls(PROTECTED_BY_LANGUAGE.get(language, ()))
+    def for_language(cls, language: str,
+                     terminals: Iterable[str] = DEFAULT_TERMINALS) -> SentenceRules:
+        """Rules for a language; pass spaCy's Sentencizer.default_punct_chars as terminals to
+        end sentences exactly where its sentencizer would (every script it knows)."""
+        return cls(PROTECTED_BY_LANGUAGE.get(language, ()), terminals)
 
     def classify(self, text: str) -> int:
         """Flags of one token text (see the constants above)."""
@@ -79,6 +88,10 @@ class SentenceRules:
             return SPACE | (NL2 if breaks >= 2 else NL1 if breaks == 1 else 0)
         flags = 0
         first = text[0]
+        if all(unicodedata.category(char).startswith("P") for char in text):
+            flags |= PUNCT
+            if all(char in self.terminals for char in text):
+                flags |= TERMINAL
         if len(text) == 1:
             if first in _OPENERS:
                 flags |= OPEN | (BRACKET if first in "([" else 0) | (ANON if first == "[" else 0)
@@ -110,51 +123,40 @@ class SentenceRules:
             out.append(flags)
         return out
 
-    def starts(self, flags: Sequence[int], base: Sequence[int], space_after: Sequence[int],
-               full: bool = True) -> list[int]:
-        """1 where a sentence starts, -1 elsewhere.
+    def starts(self, flags: Sequence[int], space_after: Sequence[int]) -> list[int]:
+        """1 where a sentence starts, -1 elsewhere: the full rules, for pipelines without a
+        trained parser or senter.
 
-        `base` holds the pipeline's own sentence starts (1 = start), `space_after` whether a
-        token is followed by a space. With full=False (a trained parser or senter decided the
-        boundaries) only line breaks are added and starts are moved off spaces and onto an
-        opening bracket or quote; nothing the model decided is removed.
+        The sentencizer's own rule is part of it (after ".", "!" or "?" and any punctuation
+        that follows, the next word starts a sentence), so no separate sentencizer pass is
+        needed. `space_after[i]` tells whether token i is followed by a space.
         """
         count = len(flags)
         out = [-1] * count
-        prev_sig = -1  # last token that is neither whitespace nor an opener
-        prev_term = 0  # flags of the last such token that is not a closer either
+        seen = False  # a non-space, non-opener token has been seen
+        after_terminal = False  # ".", "!" or "?" seen, and only punctuation since
+        prev_term = 0  # flags of the last token that is not whitespace, opener or closer
         newlines = 0
         pending = -1  # first opener of the run just before the current token
-        bracket = anon = base_pending = False
+        bracket = anon = False
         for i in range(count):
             fi = flags[i]
             if fi & SPACE:
-                if fi & NL2:
-                    newlines = 2
-                elif fi & NL1:
-                    newlines += 1
-                if base[i] == 1:
-                    base_pending = True
+                newlines += 2 if fi & NL2 else 1 if fi & NL1 else 0
                 continue
-            if fi & OPEN or (
-                fi & QUOTE and not space_after[i] and i + 1 < count
-                and (i == 0 or space_after[i - 1] or flags[i - 1] & SPACE)
-            ):
+            if fi & OPEN or (fi & QUOTE and self._opens(flags, space_after, i)):
                 if pending < 0:
                     pending = i
                 bracket = bracket or bool(fi & BRACKET)
                 anon = anon or bool(fi & ANON)
-                base_pending = base_pending or base[i] == 1
                 continue
-            if prev_sig < 0 or newlines >= 2:
+            if not seen or newlines >= 2:
                 start = True
-            elif newlines == 1:
-                start = not fi & LOWER or (not full and (base[i] == 1 or base_pending))
-            elif not full:
-                start = base[i] == 1 or base_pending
-            elif fi & (CLOSE | QUOTE):  # not an opener, so a closing quote
+            elif newlines == 1:  # a line break, unless the line continues in lowercase
+                start = not fi & LOWER
+            elif fi & (TERMINAL | PUNCT | CLOSE | QUOTE):
                 start = False
-            elif base[i] == 1 or base_pending:
+            elif after_terminal:
                 start = bracket or not fi & LOWER
             elif prev_term & END_IF_UPPER:
                 start = bool(fi & UPPER) or anon
@@ -162,12 +164,56 @@ class SentenceRules:
                 start = False
             if start:
                 out[pending if pending >= 0 else i] = 1
-            prev_sig = i
+            seen = True
+            if fi & TERMINAL:
+                after_terminal = True
+            elif not fi & (PUNCT | CLOSE | QUOTE):
+                after_terminal = False
             if not fi & (CLOSE | QUOTE):
                 prev_term = fi
             newlines = 0
             pending = -1
-            bracket = anon = base_pending = False
+            bracket = anon = False
         if count:  # spaCy's first token always starts a sentence
             out[0] = 1
         return out
+
+    def refine(self, flags: Sequence[int], space_after: Sequence[int],
+               model_starts: Sequence[int]) -> list[int]:
+        """The light rules, for boundaries a trained parser or senter decided (1 = start):
+        line breaks are added, and starts are moved off whitespace and onto an opening bracket
+        or quote; nothing the model decided is removed."""
+        count = len(flags)
+        out = [-1] * count
+        seen = False
+        newlines = 0
+        pending = -1
+        model_pending = False  # the model started a sentence on a space or an opener
+        for i in range(count):
+            fi = flags[i]
+            if fi & SPACE:
+                newlines += 2 if fi & NL2 else 1 if fi & NL1 else 0
+                model_pending = model_pending or model_starts[i] == 1
+                continue
+            if fi & OPEN or (fi & QUOTE and self._opens(flags, space_after, i)):
+                if pending < 0:
+                    pending = i
+                model_pending = model_pending or model_starts[i] == 1
+                continue
+            start = (not seen or newlines >= 2 or model_starts[i] == 1 or model_pending
+                     or (newlines == 1 and not fi & LOWER))
+            if start:
+                out[pending if pending >= 0 else i] = 1
+            seen = True
+            newlines = 0
+            pending = -1
+            model_pending = False
+        if count:
+            out[0] = 1
+        return out
+
+    @staticmethod
+    def _opens(flags: Sequence[int], space_after: Sequence[int], i: int) -> bool:
+        """An ASCII quote opens when it is attached to the next token and not to the last."""
+        return (not space_after[i] and i + 1 < len(flags)
+                and (i == 0 or bool(space_after[i - 1]) or bool(flags[i - 1] & SPACE)))

@@ -19,7 +19,7 @@ import numpy
 MAX_CHUNK_CHARS = 100_000
 _BATCH_TOKENS = 200_000
 _KEEP = frozenset({"tok2vec", "transformer", "parser", "senter", "sentencizer",
-                   "casecoder_sentence_fixer"})
+                   "casecoder_sentencizer"})
 _CUTS = (re.compile(r"\n[ \t]*\n\s*"), re.compile(r"\n\s*"), re.compile(r"\s+"))
 
 
@@ -31,8 +31,8 @@ def split_sentences(text: str, spans: Sequence[tuple[int, int]], language: str,
         return []
     from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 
+    from casecoder.nlp.components import rules_for
     from casecoder.nlp.pipeline import load_pipeline
-    from casecoder.nlp.rules import SentenceRules
 
     nlp = load_pipeline(language, model)
     disable = [name for name in nlp.pipe_names if name not in _KEEP]
@@ -50,12 +50,11 @@ def split_sentences(text: str, spans: Sequence[tuple[int, int]], language: str,
             # A parsed doc's boundaries cannot be rewritten in place; apply the light rules
             # (line breaks, openers) to the array instead.
             if light_rules is None:
-                light_rules = SentenceRules.for_language(nlp.lang)
+                light_rules = rules_for(nlp.lang)
             extra = doc.to_array([ORTH, SPACY])  # uint64: orth ids are hashes
             flags = light_rules.flags_of(extra[:, 0].tolist(), nlp.vocab.strings.__getitem__)
-            array[:, 0] = light_rules.starts(flags, array[:, 0].tolist(),
-                                             extra[:, 1].astype(numpy.int64).tolist(),
-                                             full=False)
+            array[:, 0] = light_rules.refine(flags, extra[:, 1].astype(numpy.int64).tolist(),
+                                             array[:, 0].tolist())
         array[0, 0] = 1
         array[:, 1] += offset
         arrays.append(array)
