@@ -141,6 +141,43 @@ def test_character_unit_oracle(tmp_path: Path) -> None:
     assert row.coded == {"A": 150, "B": 100} and row.all_coded == 50
 
 
+def test_character_runs_equal_a_character_by_character_matrix(tmp_path: Path) -> None:
+    """Character runs (cells) give exactly the figures of one column per character."""
+    from casecoder.analysis.units import character_matrix
+
+    rng = np.random.default_rng(5)
+    project = new_project(tmp_path / "cc.cc.db", ("tema/a", "tema/b"))
+    lengths = {"d1": 0, "d2": 0}
+    for name in lengths:
+        specs = add_doc(project, name, sentences(6, name))
+        lengths[name] = specs[-1].end
+    spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    records = []
+    for name, length in lengths.items():
+        for code in ("tema/a", "tema/b"):
+            for coder in ("A", "B", "C"):
+                for _ in range(3):
+                    start = int(rng.integers(0, length - 20))
+                    end = start + int(rng.integers(1, 40))
+                    end = min(end, length)
+                    records.append(CodingRecord(name, code, coder, start, end))
+                    spans.setdefault((name, code, coder), []).append((start, end))
+    project.add_codings(records)
+    report = compute_agreement(build_agreement_data(project, unit="character"))
+    project.close()
+    for row in report.code_rows:
+        matrix = np.concatenate([
+            character_matrix(length, [spans[(name, row.label, c)] for c in ("A", "B", "C")])
+            for name, length in lengths.items()], axis=1)
+        assert row.n_units == matrix.shape[1] == sum(lengths.values())
+        for key, stat in (("percent_agreement", percent_agreement),
+                          ("fleiss_kappa", fleiss_kappa),
+                          ("krippendorff_alpha", krippendorff_alpha),
+                          ("gwet_ac1", lambda r: gwet_ac1(r, 2))):
+            assert figure(row, key) == pytest.approx(stat(matrix).value), (row.label, key)
+        assert row.coded["A"] == int(matrix[0].sum())
+
+
 def test_every_statistic_matches_the_plain_matrix(example) -> None:  # type: ignore[no-untyped-def]
     project, _ = example
     (row,) = compute_agreement(build_agreement_data(project)).code_rows

@@ -41,7 +41,7 @@ from casecoder.analysis.statistics import (
     percent_agreement,
     scott_pi,
 )
-from casecoder.analysis.units import character_matrix, presence_by_code
+from casecoder.analysis.units import presence_by_code
 from casecoder.errors import UserError
 from casecoder.model import Code
 
@@ -147,11 +147,14 @@ class LeftOut:
 class AgreementData:
     """The compared units with every coder's decisions: what all figures are computed from.
 
-    Units of all compared documents are laid out side by side (documents in name order); unit
-    ``u`` belongs to document ``unit_doc[u]``, numbered ``unit_number[u]`` within it (segment
-    number, character offset + 1, or 1 for the document unit). ``rated[i, u]`` says whether
-    coder i's decisions on unit u count (False only for documents a coder did not work on, with
-    ``partial``).
+    The data is held in *cells* laid side by side over all compared documents (documents in
+    name order). For sentence, turn, paragraph and document units a cell is one unit. For the
+    character unit a cell is a run of characters within which no coding starts or ends, so every
+    coder's decision is the same for all its characters; ``weights`` holds each run's length.
+    That keeps a million-word corpus at tens of thousands of cells instead of millions, with
+    exactly the same tallies. Cell ``k`` belongs to document ``unit_doc[k]``; ``rated[i, k]``
+    says whether coder i's decisions there count (False only for a document the coder did not
+    work on, with ``partial``).
     """
 
     coders: tuple[str, ...]
@@ -164,17 +167,21 @@ class AgreementData:
     themes: list[Code]  # compared codes with subcodes, codebook order
     theme_members: dict[int, list[int]]  # theme id -> ids of the compared codes it rolls up
     texts: list[str]  # document texts, for listings
-    doc_bounds: NDArray[np.int64]  # (documents + 1,) first unit of each document, then U
+    doc_bounds: NDArray[np.int64]  # (documents + 1,) first cell of each document, then total
     unit_doc: NDArray[np.int32]
     rated: NDArray[np.bool_]
+    weights: NDArray[np.int64] | None  # units per cell (character runs); None: one each
     data_hash: str
-    _spans: dict[int, list[list[list[tuple[int, int]]]]] = field(repr=False)
-    _unit_spans: list[NDArray[np.int64]] | None = field(repr=False)
+    _cells: list[NDArray[np.int64]] = field(repr=False)
     _presence: dict[int, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
 
     @property
-    def n_units(self) -> int:
+    def n_cells(self) -> int:
         return int(self.doc_bounds[-1])
+
+    @property
+    def n_units(self) -> int:
+        return int(self.weights.sum()) if self.weights is not None else self.n_cells
 
     def code_by_id(self, code_id: int) -> Code:
         for code in (*self.codes, *self.themes):
@@ -183,58 +190,43 @@ class AgreementData:
         raise UserError(f"code id {code_id} is not among the compared codes")
 
     def doc_units(self, doc_index: int) -> NDArray[np.int64]:
-        """The [start, end) offsets of one document's units, in unit order."""
-        if self._unit_spans is not None:
-            return self._unit_spans[doc_index]
-        n = int(self.doc_bounds[doc_index + 1] - self.doc_bounds[doc_index])
-        starts = np.arange(n, dtype=np.int64)
-        return np.column_stack((starts, starts + 1))
+        """The [start, end) offsets of one document's cells (its units, or character runs)."""
+        return self._cells[doc_index]
 
     def unit_number(self, doc_index: int, local: int) -> int:
-        return 1 if self.unit == "document" else local + 1
+        """The number a reader finds the cell by: segment number, character offset + 1, or 1."""
+        if self.unit == "document":
+            return 1
+        if self.unit == "character":
+            return int(self._cells[doc_index][local][0]) + 1
+        return local + 1
 
     def presence(self, code_id: int, *, theme: bool = False) -> NDArray[np.bool_]:
-        """Coders x units presence of one code, or with ``theme`` of any code under it.
+        """Coders x cells presence of one code, or with ``theme`` of any code under it.
 
         A codable theme has both: its own codings (a code row) and the roll-up of itself and
-        its subcodes (a theme row). Cached, except for the character unit, where one matrix per
-        code over a long corpus would hold millions of cells; there it is recomputed on request.
+        its subcodes (a theme row), kept apart here.
         """
         cache_key = -code_id if theme else code_id  # row ids are positive
         cached = self._presence.get(cache_key)
         if cached is not None:
             return cached
-        if theme:
-            if code_id not in self.theme_members:
-                raise UserError(f"code id {code_id} is not among the compared themes")
-            result = np.zeros(self.rated.shape, dtype=bool)
-            for member in self.theme_members[code_id]:
-                result |= self.presence(member)
-        elif self.unit == "character":
-            if code_id not in self._spans:
-                raise UserError(f"code id {code_id} is not among the compared codes")
-            per_doc = self._spans[code_id]
-            blocks = [character_matrix(len(text), per_doc[d]) for d, text in enumerate(self.texts)]
-            result = _concat(blocks, len(self.coders))
-        else:
-            raise UserError(f"code id {code_id} is not among the compared codes")
-        if self.unit != "character":
-            self._presence[cache_key] = result
+        if not theme or code_id not in self.theme_members:
+            kind = "themes" if theme else "codes"
+            raise UserError(f"code id {code_id} is not among the compared {kind}")
+        result = np.zeros(self.rated.shape, dtype=bool)
+        for member in self.theme_members[code_id]:
+            result |= self.presence(member)
+        self._presence[cache_key] = result
         return result
 
     def keys(self, code_id: int, *, theme: bool = False) -> NDArray[np.int64]:
-        """Each unit's pattern key for one code: sum over coders of digit * 3**coder."""
+        """Each cell's pattern key for one code: sum over coders of digit * 3**coder."""
         present = self.presence(code_id, theme=theme) & self.rated
-        key = np.zeros(self.n_units, dtype=np.int64)
+        key = np.zeros(self.n_cells, dtype=np.int64)
         for i in range(len(self.coders)):
             key += (self.rated[i].astype(np.int64) + present[i]) * _BASE**i
         return key
-
-
-def _concat(blocks: Sequence[NDArray[np.bool_]], n_coders: int) -> NDArray[np.bool_]:
-    if not blocks:
-        return np.zeros((n_coders, 0), dtype=bool)
-    return np.concatenate(blocks, axis=1)
 
 
 def _split_names(values: Iterable[str] | None) -> list[str]:
@@ -331,9 +323,17 @@ def build_agreement_data(
 
     n_coders = len(coder_names)
     texts = [project.text(doc) for doc, _, _ in kept]
-    counts = [len(text) if spans is None and unit == "character"
-              else 1 if spans is None else int(spans.shape[0])
-              for (_, _, spans), text in zip(kept, texts, strict=True)]
+    cells: list[NDArray[np.int64]] = []
+    for (doc, _, spans), text in zip(kept, texts, strict=True):
+        if spans is not None:
+            cells.append(spans)
+        elif unit == "document":
+            cells.append(np.array([[0, len(text)]], dtype=np.int64))
+        else:  # character: cut at every start and end of a compared coding
+            edges = [edge for _, _, start, end in by_doc.get(doc.id, ()) for edge in (start, end)]
+            cuts = np.unique(np.array([0, len(text), *edges], dtype=np.int64))
+            cells.append(np.column_stack((cuts[:-1], cuts[1:])))
+    counts = [int(c.shape[0]) for c in cells]
     bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     unit_doc = np.repeat(np.arange(len(kept), dtype=np.int32), counts)
     rated = np.ones((n_coders, int(bounds[-1])), dtype=bool)
@@ -342,37 +342,33 @@ def build_agreement_data(
             if name not in raters:
                 rated[i, bounds[d]:bounds[d + 1]] = False
 
+    # Documents laid end to end, one character apart: cells and codings never cross a
+    # document, so one presence_by_code call over the whole corpus gives exactly the
+    # per-document matrices side by side, at a fraction of the cost of one call per document.
+    shifted_cells: list[NDArray[np.int64]] = []
+    shifted_codings: list[tuple[str, int, int, int]] = []
+    base = 0
+    for (doc, _, _), text, doc_cells in zip(kept, texts, cells, strict=True):
+        shifted_cells.append(doc_cells + base)
+        shifted_codings += [(coder, code_id, start + base, end + base)
+                            for coder, code_id, start, end in by_doc.get(doc.id, ())]
+        base += len(text) + 1
     order = {c.id: k for k, c in enumerate(selected)}
-    spans_by_code: dict[int, list[list[list[tuple[int, int]]]]] = {}
-    presence: dict[int, NDArray[np.bool_]] = {}
-    unit_spans: list[NDArray[np.int64]] | None = None
-    row_of = {name: i for i, name in enumerate(coder_names)}
-    if unit == "character":
-        for code in selected:
-            spans_by_code[code.id] = [[[] for _ in coder_names] for _ in kept]
-        for d, (doc, _, _) in enumerate(kept):
-            for coder, code_id, start, end in by_doc.get(doc.id, ()):
-                spans_by_code[code_id][d][row_of[coder]].append((start, end))
-    else:
-        unit_spans = []
-        blocks: dict[int, list[NDArray[np.bool_]]] = {c.id: [] for c in selected}
-        for (doc, _, spans), text in zip(kept, texts, strict=True):
-            units = spans if spans is not None else np.array([[0, len(text)]], dtype=np.int64)
-            unit_spans.append(units)
-            per_code = presence_by_code(units, by_doc.get(doc.id, ()), coder_names,
-                                        [c.id for c in selected], min_overlap)
-            for code_id, matrix in per_code.items():
-                blocks[code_id].append(matrix)
-        for code_id, parts in blocks.items():
-            presence[code_id] = _concat(parts, n_coders)
+    presence = presence_by_code(np.concatenate(shifted_cells), shifted_codings, coder_names,
+                                [c.id for c in selected], min_overlap)
     presence = {k: presence[k] for k in sorted(presence, key=order.__getitem__)}
+    weights = None
+    if unit == "character":
+        weights = np.concatenate([c[:, 1] - c[:, 0] for c in cells]).astype(np.int64)
+    n_units = [len(text) if unit == "character" else counts[d] for d, text in enumerate(texts)]
 
     compared_docs = [
-        ComparedDocument(doc.name, doc.guid, doc.sha256, counts[d], raters)
+        ComparedDocument(doc.name, doc.guid, doc.sha256, n_units[d], raters)
         for d, (doc, raters, _) in enumerate(kept)
     ]
+    guid_of = {c.id: c.guid for c in selected}
     codings_for_hash = [
-        (doc.guid, project.code(code_id).guid, coder, start, end)
+        (doc.guid, guid_of[code_id], coder, start, end)
         for doc, _, _ in kept for coder, code_id, start, end in by_doc.get(doc.id, ())
     ]
     fingerprint = data_hash(coder_names, unit, min_overlap, partial,
@@ -382,7 +378,7 @@ def build_agreement_data(
         coders=tuple(coder_names), unit=unit, min_overlap=min_overlap, partial=partial,
         documents=compared_docs, left_out=left_out, codes=selected, themes=themes,
         theme_members=members, texts=texts, doc_bounds=bounds, unit_doc=unit_doc, rated=rated,
-        data_hash=fingerprint, _spans=spans_by_code, _unit_spans=unit_spans, _presence=presence)
+        weights=weights, data_hash=fingerprint, _cells=cells, _presence=presence)
 
 
 def _resolve_coders(project: Any, coders: Iterable[str] | None,
@@ -473,23 +469,28 @@ Tally = dict[int, int]
 
 
 def _tally(keys: NDArray[np.int64], groups: NDArray[np.int32] | None, n_groups: int,
-           n_coders: int) -> list[Tally]:
-    """Per group (document), how many units show each pattern key."""
+           n_coders: int, weights: NDArray[np.int64] | None = None) -> list[Tally]:
+    """Per group (document), how many units show each pattern key (cells count ``weights``)."""
     space = _BASE**n_coders
     if groups is None:
         groups = np.zeros(keys.shape, dtype=np.int32)
         n_groups = 1
     combined = groups.astype(np.int64) * space + keys
-    if n_groups * space <= 1 << 22:
-        counts = np.bincount(combined, minlength=n_groups * space).reshape(n_groups, space)
-        group_of, key_of = np.nonzero(counts)
-        values = counts[group_of, key_of]
+    if n_groups * space > 1 << 22:  # many coders: count the keys that occur, not all keys
+        unique, combined = np.unique(combined, return_inverse=True)
     else:
-        unique, values = np.unique(combined, return_counts=True)
-        group_of, key_of = unique // space, unique % space
+        unique = None
+    size = unique.size if unique is not None else n_groups * space
+    counts = np.bincount(combined, weights=weights, minlength=size)
+    if weights is not None:
+        counts = np.rint(counts).astype(np.int64)  # sums of integers, exact below 2**53
+    found = np.flatnonzero(counts)
+    values = counts[found]
+    full = unique[found] if unique is not None else found
+    group_of, key_of = full // space, full % space
     out: list[Tally] = [{} for _ in range(n_groups)]
     for g, k, v in zip(group_of.tolist(), key_of.tolist(), values.tolist(), strict=True):
-        out[g][k] = v
+        out[g][k] = int(v)
     return out
 
 
@@ -712,7 +713,7 @@ def compute_agreement(
     code_keys: list[NDArray[np.int64]] = []
     for code in data.codes:
         keys = data.keys(code.id)
-        doc_tallies = _tally(keys, data.unit_doc, n_docs, len(coders))
+        doc_tallies = _tally(keys, data.unit_doc, n_docs, len(coders), data.weights)
         total: Tally = {}
         for d, tally in enumerate(doc_tallies):
             _add(total, tally)
@@ -723,7 +724,8 @@ def compute_agreement(
             code_keys.append(keys)
     theme_rows = []
     for theme in data.themes:
-        (tally,) = _tally(data.keys(theme.id, theme=True), None, 1, len(coders))
+        (tally,) = _tally(data.keys(theme.id, theme=True), None, 1, len(coders),
+                          data.weights)
         theme_rows.append(_row("theme", theme.path, tally, coders, boot, theme.guid))
     document_rows = [_row("document", doc.name, per_doc[d], coders, None, doc.guid, "pooled")
                      for d, doc in enumerate(data.documents)]
@@ -770,11 +772,11 @@ def _with_pooled_ci(row: ResultRow, code_keys: Sequence[NDArray[np.int64]], data
     no interval when the figure is undefined, or undefined in more than one tail's share of the
     resamples.
     """
-    if not code_keys or data.n_units == 0:
+    if not code_keys or data.n_cells == 0:
         return row
     n_coders = len(data.coders)
     space = _BASE**n_coders
-    profile = np.zeros(data.n_units, dtype=np.int64)
+    profile = np.zeros(data.n_cells, dtype=np.int64)
     for keys in code_keys:
         combined = profile * space + keys
         if int(combined.max()) < 1 << 24:
@@ -782,7 +784,8 @@ def _with_pooled_ci(row: ResultRow, code_keys: Sequence[NDArray[np.int64]], data
             profile = (np.cumsum(present) - 1)[combined]
         else:
             _, profile = np.unique(combined, return_inverse=True)
-    profiles, first, counts = np.unique(profile, return_index=True, return_counts=True)
+    profiles, first, inverse = np.unique(profile, return_index=True, return_inverse=True)
+    counts = np.bincount(inverse, weights=data.weights).round().astype(np.int64)
     pattern_counts = np.zeros((profiles.size, space), dtype=np.int64)
     for keys in code_keys:
         np.add.at(pattern_counts, (np.arange(profiles.size), keys[first]), 1)
