@@ -1,0 +1,645 @@
+"""The quote summary researchers write their report from: themes, counts, matrices, quotes.
+
+One model feeds every format (Markdown, HTML, DOCX, XLSX, CSV, JSON), so a count in the Word
+file is the count in the spreadsheet. Per theme (a top-level code, or any chosen code) it holds:
+
+- sections: the codings applied to the theme itself ("coded at theme level") and to each code
+  below it, in codebook order; a passage coded with two subcodes appears under each;
+- counts per section and for the theme: codings, distinct passages, documents, informants and
+  cases (`COUNTING_NOTE` says exactly how, and every format prints it, because "12 quotes"
+  means nothing in a methods section until one knows what was counted);
+- one matrix per `--by` attribute: codings and documents per code and attribute value;
+- the quotes themselves, with attribution, built lazily one at a time.
+
+Memory and speed: each theme's codings come from one `project.codings()` call (the Project API
+returns a list; that list is the one thing here that grows with the number of quotes). Documents
+are loaded once each (text, sentence offsets, attributes) and located with bisect, so a
+100k-coding export makes a few thousand queries, not one per quote. Quotes are never collected:
+writers pull them from a generator and write them out as they come.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from casecoder.errors import UserError
+from casecoder.model import Code, Coding, Document
+
+if TYPE_CHECKING:
+    from casecoder.export.pseudonyms import Pseudonymizer
+    from casecoder.project import Project
+
+#: Output formats by file extension, for when --format is not given.
+EXTENSIONS = {".md": "md", ".markdown": "md", ".qmd": "md", ".html": "html", ".htm": "html",
+              ".docx": "docx", ".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
+#: The breakdowns a report in the study needs when the researcher names none (if present).
+DEFAULT_BY = ("case_type", "role")
+NOT_SET = "(not set)"
+THEME_LEVEL = "coded at theme level"
+MAX_CONTEXT = 20
+
+COUNTING_NOTE = (
+    "How counts are made: codings = every application of a code (a passage coded with two "
+    "subcodes counts once under each, and once per coder); passages = distinct coded spans "
+    "(same document, start and end), so a passage under two subcodes counts once in the theme "
+    "total; documents, informants and cases = distinct ones with at least one coding; an "
+    "informant is the speaker of the sentence where a quote starts, told apart per document "
+    "(unlabelled text counts as one unnamed speaker); a subcode's counts include only codings "
+    "of that code itself, the theme's include everything below it."
+)
+COUNT_FIELDS = ("codings", "passages", "documents", "informants", "cases")
+
+#: First characters that make Excel or LibreOffice run a cell as a formula.
+FORMULA_START = frozenset("=+-@\t\r")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def neutralise(value: Any) -> str:
+    """A cell value spreadsheets will show, never run: formula starters get an apostrophe.
+
+    Excel and LibreOffice run a CSV cell or typed XLSX text starting with =, +, -, @, tab or CR
+    as a formula (CSV injection); a quote such as "-Vi søkte ..." or a name "=HYPERLINK(...)"
+    planted in a transcript must stay text.
+    """
+    text = "" if value is None else str(value)
+    if text and text[0] in FORMULA_START:
+        return "'" + text
+    return text
+
+
+def xml_safe(text: str) -> str:
+    """Text that XML-based files (DOCX, XLSX) can hold: control characters are dropped."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def format_timestamp(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def paragraphs(text: str) -> list[str]:
+    """Display lines of a quote: line breaks start a new paragraph, blank lines vanish."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def fold(text: str) -> str:
+    """One-line form for table cells and headings."""
+    return " ".join(text.split())
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    """The format asked for, or the one the output's extension names."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise UserError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        return fmt
+    found = EXTENSIONS.get(Path(path).suffix.lower())
+    if found is None:
+        raise UserError(f"cannot tell the format from {Path(path).name!r}; use --format "
+                        f"({'|'.join(FORMATS)}) or an extension such as .md, .xlsx, .csv")
+    return found
+
+
+@dataclass(frozen=True)
+class QuoteOptions:
+    """What the researcher asked for; validated by `QuoteExport` before anything is written."""
+
+    themes: tuple[str, ...] = ()
+    by: tuple[str, ...] | None = None  # None: DEFAULT_BY, as far as the project has them
+    coder: str | None = None  # None: every coder, shown per quote
+    context: int = 0
+    pseudonyms: Path | None = None
+    timestamp: bool = False
+
+
+@dataclass
+class Counts:
+    codings: int = 0
+    passages: int = 0
+    documents: int = 0
+    informants: int = 0
+    cases: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in COUNT_FIELDS}
+
+
+@dataclass(frozen=True)
+class Section:
+    """The codings of one code inside a theme (the theme's own codings are a section too)."""
+
+    code: Code
+    label: str  # the code's path below the theme, or THEME_LEVEL
+    level: str  # "theme" | "subcode"
+    depth: int  # 0 for the theme level, 1 for a direct subcode, ...
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Cell:
+    codings: int = 0
+    documents: int = 0
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Codings and documents per code (rows) and value of one attribute (columns)."""
+
+    attribute: str
+    values: tuple[str, ...]  # raw values, sorted; NOT_SET last
+    labels: tuple[str, ...]  # the values as shown (pseudonymised)
+    cells: dict[tuple[int, str], Cell]
+    row_totals: dict[int, Cell]  # per code id, over all values
+    column_totals: dict[str, Cell]  # per value, over the whole theme
+    total: Cell
+
+    def cell(self, code_id: int, value: str) -> Cell:
+        return self.cells.get((code_id, value), Cell())
+
+
+@dataclass(slots=True)
+class Quote:
+    """One coding as the report shows it; every text field is already pseudonymised."""
+
+    theme: str
+    code: str
+    section: str
+    level: str
+    guid: str
+    document: str
+    case: str
+    attributes: dict[str, str]
+    speaker: str
+    coder: str
+    memo: str
+    segment: int | None
+    timestamp: float | None
+    start: int
+    end: int
+    text: str
+    context_before: str
+    context_after: str
+
+    @property
+    def role(self) -> str:
+        return self.attributes.get("role", "")
+
+    @property
+    def case_type(self) -> str:
+        return self.attributes.get("case_type", "")
+
+    @property
+    def timestamp_text(self) -> str:
+        return format_timestamp(self.timestamp)
+
+    def attribution(self) -> str:
+        """The line under a quote: who (role, case type), where (case, document, position)."""
+        parts = []
+        who = ", ".join(p for p in (self.role, self.case_type) if p)
+        if who:
+            parts.append(who)
+        if self.case:
+            parts.append(f"case {self.case}")
+        where = self.document
+        if self.segment is not None:
+            where += f", sentence {self.segment}"
+        if self.timestamp is not None:
+            where += f" [{self.timestamp_text}]"
+        parts.append(where)
+        if self.speaker:
+            parts.append(f"speaker: {self.speaker}")
+        parts.append(f"coder: {self.coder}")
+        return " · ".join(parts)
+
+
+@dataclass
+class _Doc:
+    """What locating and attributing quotes in one document needs, loaded once.
+
+    Only sentence segments are read: the segmenter gives every sentence the speaker and
+    timestamp of the turn it lies in (sentences never cross turns), so the sentence where a
+    quote starts also names its turn's speaker and timestamp.
+    """
+
+    document: Document
+    name: str  # shown (pseudonymised)
+    case: str  # shown
+    raw_attributes: dict[str, str]
+    attributes: dict[str, str]  # shown
+    text: str
+    starts: list[int]
+    ends: list[int]
+    numbers: list[int]
+    speakers: list[str | None]
+    timestamps: list[float | None]
+    shown_speakers: dict[str | None, str] = field(default_factory=dict)
+
+    def sentence_index(self, offset: int) -> int | None:
+        """The sentence containing offset (or the next one, if it falls between sentences)."""
+        if not self.ends:
+            return None
+        return min(bisect_right(self.ends, offset), len(self.ends) - 1)
+
+    def speaker_at(self, offset: int) -> str | None:
+        i = self.sentence_index(offset)
+        return None if i is None else self.speakers[i]
+
+
+class _Acc:
+    """Running distinct counts for one section or theme; passages are counted per document
+    (codings arrive sorted by document) so that set never outgrows one document."""
+
+    __slots__ = ("cases", "codings", "documents", "informants", "passages", "spans")
+
+    def __init__(self) -> None:
+        self.codings = 0
+        self.passages = 0
+        self.documents: set[int] = set()
+        self.informants: set[tuple[int, str | None]] = set()
+        self.cases: set[str] = set()
+        self.spans: set[tuple[int, int]] = set()
+
+    def add(self, doc_id: int, span: tuple[int, int], speaker: str | None,
+            case: str | None) -> None:
+        self.codings += 1
+        self.documents.add(doc_id)
+        self.informants.add((doc_id, speaker))
+        if case:
+            self.cases.add(case)
+        self.spans.add(span)
+
+    def end_document(self) -> None:
+        self.passages += len(self.spans)
+        self.spans.clear()
+
+    def counts(self) -> Counts:
+        self.end_document()
+        return Counts(self.codings, self.passages, len(self.documents), len(self.informants),
+                      len(self.cases))
+
+
+class Theme:
+    """One theme of the export: its sections, counts and matrices, and its quotes on demand."""
+
+    def __init__(self, export: QuoteExport, code: Code, codes: list[Code],
+                 codings: list[Coding]) -> None:
+        self.export = export
+        self.code = code
+        self.codes = codes  # the theme and everything below it, codebook order
+        self.codings = codings  # sorted by document, start (project.codings order)
+
+    @property
+    def path(self) -> str:
+        return self.export.show(self.code.path)
+
+    @property
+    def definition(self) -> str:
+        return self.export.show(self.code.description)
+
+    def label(self, code: Code) -> str:
+        if code.id == self.code.id:
+            return THEME_LEVEL
+        return self.export.show(code.path[len(self.code.path) + 1:])
+
+    @cached_property
+    def _positions(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {c.id: [] for c in self.codes}
+        for i, coding in enumerate(self.codings):
+            out[coding.code_id].append(i)
+        return out
+
+    @cached_property
+    def _stats(self) -> tuple[list[Section], Counts, list[Matrix]]:
+        export = self.export
+        by = export.by
+        accs = {c.id: _Acc() for c in self.codes}
+        total = _Acc()
+        cells: dict[str, dict[tuple[int, str], list[Any]]] = {a: {} for a in by}
+        rows: dict[str, dict[int, list[Any]]] = {a: {} for a in by}
+        columns: dict[str, dict[str, list[Any]]] = {a: {} for a in by}
+        corner: dict[str, list[Any]] = {a: [0, set()] for a in by}
+        current = None
+        for coding in self.codings:
+            doc_id = coding.document_id
+            if doc_id != current:
+                for acc in (total, *accs.values()):
+                    acc.end_document()
+                current = doc_id
+            doc = export.doc(doc_id)
+            span = (coding.start, coding.end)
+            speaker = doc.speaker_at(coding.start)
+            case = doc.document.case
+            accs[coding.code_id].add(doc_id, span, speaker, case)
+            total.add(doc_id, span, speaker, case)
+            for attribute in by:
+                value = doc.raw_attributes.get(attribute) or NOT_SET
+                for bucket in (cells[attribute].setdefault((coding.code_id, value), [0, set()]),
+                               rows[attribute].setdefault(coding.code_id, [0, set()]),
+                               columns[attribute].setdefault(value, [0, set()]),
+                               corner[attribute]):
+                    bucket[0] += 1
+                    bucket[1].add(doc_id)
+        sections = [Section(c, self.label(c), "theme" if c.id == self.code.id else "subcode",
+                            c.depth - self.code.depth, accs[c.id].counts()) for c in self.codes]
+        matrices = []
+        for attribute in by:
+            values = sorted(columns[attribute], key=lambda v: (v == NOT_SET, v.casefold(), v))
+            matrices.append(Matrix(
+                attribute, tuple(values), tuple(export.show(v) for v in values),
+                {k: Cell(n, len(d)) for k, (n, d) in cells[attribute].items()},
+                {k: Cell(n, len(d)) for k, (n, d) in rows[attribute].items()},
+                {k: Cell(n, len(d)) for k, (n, d) in columns[attribute].items()},
+                Cell(corner[attribute][0], len(corner[attribute][1]))))
+        return sections, total.counts(), matrices
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every code of the theme with its counts; the theme level only if it was used."""
+        return [s for s in self._stats[0] if s.level == "subcode" or s.counts.codings]
+
+    @property
+    def counts(self) -> Counts:
+        return self._stats[1]
+
+    @property
+    def matrices(self) -> list[Matrix]:
+        return self._stats[2]
+
+    def quotes(self, code: Code) -> Iterator[Quote]:
+        """The quotes of one section, in document order, built one at a time."""
+        label = self.label(code)
+        level = "theme" if code.id == self.code.id else "subcode"
+        theme_path = self.path
+        code_path = self.export.show(code.path)
+        for i in self._positions.get(code.id, ()):
+            yield self.export.quote(self.codings[i], theme_path, code_path, label, level)
+
+    def all_quotes(self) -> Iterator[Quote]:
+        """Every quote of the theme, section after section (the order every format uses)."""
+        for code in self.codes:
+            yield from self.quotes(code)
+
+
+class QuoteExport:
+    """A validated export request over an open project; yields its themes one at a time.
+
+    Everything the researcher can get wrong (unknown theme, attribute or coder, an unreadable
+    pseudonym file) raises UserError here, in the constructor, before any file is touched.
+    """
+
+    def __init__(self, project: Project, options: QuoteOptions) -> None:
+        self.project = project
+        self.options = options
+        if not 0 <= options.context <= MAX_CONTEXT:
+            raise UserError(f"--context must be between 0 and {MAX_CONTEXT} sentences")
+        self.theme_codes = self._resolve_themes(options.themes)
+        self.attribute_names = project.attribute_names()
+        self.by = self._resolve_by(options.by)
+        self.coder = project.coder(options.coder).name if options.coder else None
+        self.pseudonymizer: Pseudonymizer | None = None
+        if options.pseudonyms is not None:
+            from casecoder.export.pseudonyms import Pseudonymizer
+
+            self.pseudonymizer = Pseudonymizer.from_file(options.pseudonyms, project.language)
+        self.exported_at: str | None = None
+        if options.timestamp:
+            from casecoder.ids import now
+
+            self.exported_at = now()
+        self._documents = {d.id: d for d in project.documents()}
+        self._attributes = project.all_attributes()
+        self._docs: dict[int, _Doc] = {}
+        self._show: Callable[[str], str] = (self.pseudonymizer.apply if self.pseudonymizer
+                                            else _identity)
+
+    # --- validation ----------------------------------------------------------------------
+
+    def _resolve_themes(self, refs: Sequence[str]) -> list[Code]:
+        if not refs:
+            themes = self.project.children(None)
+            if not themes:
+                raise UserError("nothing to export: the project's codebook has no codes "
+                                "(see: casecoder codebook import)")
+            return themes
+        out: list[Code] = []
+        for ref in refs:
+            code = self.project.code(ref)
+            if code.id not in {c.id for c in out}:
+                out.append(code)
+        return out
+
+    def _resolve_by(self, by: Sequence[str] | None) -> list[str]:
+        names = self.attribute_names
+        if by is None:
+            return [a for a in DEFAULT_BY if a in names]
+        folded = {n.casefold(): n for n in names}
+        out: list[str] = []
+        for attribute in by:
+            found = folded.get(attribute.strip().casefold())
+            if found is None:
+                known = ", ".join(names) or "none yet"
+                raise UserError(f"unknown attribute {attribute!r} for --by "
+                                f"(attributes in this project: {known})")
+            if found not in out:
+                out.append(found)
+        return out
+
+    # --- what the writers read -----------------------------------------------------------
+
+    @property
+    def project_name(self) -> str:
+        return self.show(self.project.name)
+
+    @property
+    def title(self) -> str:
+        return f"Quote summary: {self.project_name}"
+
+    @property
+    def coder_label(self) -> str:
+        if self.coder:
+            return f"coder {self.show(self.coder)}"
+        return "all coders (the coder is shown with each quote)"
+
+    @property
+    def extra_attributes(self) -> list[str]:
+        """Attribute columns of the long formats, beside the fixed ones (case has its own)."""
+        return [a for a in self.attribute_names if a != "case"]
+
+    def intro(self) -> list[str]:
+        """The opening lines every display format prints, in this order."""
+        lines = [f"Project: {self.project_name} ({self.project.path.name}). "
+                 f"Codings by {self.coder_label}."]
+        if self.by:
+            lines.append(f"Breakdowns by: {', '.join(self.by)}.")
+        if self.options.context:
+            lines.append(f"Each quote shows {self.options.context} sentence(s) of context "
+                         "before and after, marked as context.")
+        if self.pseudonymizer is not None:
+            lines.append("Names are replaced by pseudonyms.")
+        if self.exported_at:
+            lines.append(f"Exported at {self.exported_at}.")
+        lines.append(COUNTING_NOTE)
+        return lines
+
+    def show(self, text: str | None) -> str:
+        """Any project text as it may appear in the export (pseudonymised if asked)."""
+        return self._show(text or "")
+
+    def themes(self) -> Iterator[Theme]:
+        """The themes in the order asked, each holding only its own codings."""
+        for code in self.theme_codes:
+            codes = self.project.descendants(code)
+            codings = self.project.codings(code=code, coder=self.coder)
+            yield Theme(self, code, codes, codings)
+
+    # --- documents and quotes ------------------------------------------------------------
+
+    def doc(self, doc_id: int) -> _Doc:
+        cached = self._docs.get(doc_id)
+        if cached is not None:
+            return cached
+        document = self._documents[doc_id]
+        sentences = self.project.segments(document, "sentence")
+        raw = dict(self._attributes.get(document.name, {}))
+        cached = _Doc(
+            document=document, name=self.show(document.name), case=self.show(document.case),
+            raw_attributes=raw,
+            attributes={k: self.show(v) for k, v in raw.items() if k != "case"},
+            text=self.project.text(document),
+            starts=[s.start for s in sentences], ends=[s.end for s in sentences],
+            numbers=[s.number for s in sentences], speakers=[s.speaker for s in sentences],
+            timestamps=[s.timestamp for s in sentences])
+        self._docs[doc_id] = cached
+        return cached
+
+    @staticmethod
+    def _context(speaker: str | None, pieces: list[tuple[str | None, str]]) -> str:
+        """Context sentences as one text; when another speaker is in it (the interviewer's
+        question before an answer), every run of one speaker's sentences is labelled."""
+        groups: list[tuple[str | None, list[str]]] = []
+        for who, piece in pieces:
+            piece = piece.strip()
+            if not piece:
+                continue
+            if groups and groups[-1][0] == who:
+                groups[-1][1].append(piece)
+            else:
+                groups.append((who, [piece]))
+        if all(who == speaker for who, _ in groups):
+            return " ".join(" ".join(texts) for _, texts in groups)
+        return "\n".join(f"{who}: {' '.join(texts)}" if who else " ".join(texts)
+                         for who, texts in groups)
+
+    def quote(self, coding: Coding, theme: str, code: str, label: str, level: str) -> Quote:
+        doc = self.doc(coding.document_id)
+        text = doc.text
+        show = self._show
+        first = doc.sentence_index(coding.start)
+        raw_speaker = None if first is None else doc.speakers[first]
+        speaker = doc.shown_speakers.get(raw_speaker)
+        if speaker is None:
+            speaker = doc.shown_speakers[raw_speaker] = show(raw_speaker or "")
+        before = after = ""
+        n = self.options.context
+        if n and first is not None:
+            last = doc.sentence_index(max(coding.start, coding.end - 1))
+            last = first if last is None else last
+            before = show(self._context(raw_speaker, [
+                *((doc.speakers[i], text[doc.starts[i]:doc.ends[i]])
+                  for i in range(max(0, first - n), first)),
+                (raw_speaker, text[doc.starts[first]:coding.start])]))
+            after = show(self._context(raw_speaker, [
+                (doc.speakers[last], text[coding.end:doc.ends[last]]),
+                *((doc.speakers[i], text[doc.starts[i]:doc.ends[i]])
+                  for i in range(last + 1, min(len(doc.ends), last + n + 1)))]))
+        return Quote(
+            theme, code, label, level, coding.guid, doc.name, doc.case, doc.attributes,
+            speaker, show(coding.coder), show(coding.memo) if coding.memo else "",
+            None if first is None else doc.numbers[first],
+            None if first is None else doc.timestamps[first],
+            coding.start, coding.end, show(text[coding.start:coding.end]), before, after)
+
+
+#: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.
+LEAD_COLUMNS = ("theme", "code", "level", "document", "case")
+TAIL_COLUMNS = ("sentence", "timestamp", "speaker", "coder", "start", "end", "quote",
+                "context_before", "context_after", "memo", "coding")
+
+
+def long_columns(export: QuoteExport) -> list[str]:
+    """Header of the long format: one column per attribute, renamed if it clashes."""
+    fixed = set(LEAD_COLUMNS) | set(TAIL_COLUMNS)
+    attrs = [f"attribute:{a}" if a in fixed else a for a in export.extra_attributes]
+    return [*LEAD_COLUMNS, *attrs, *TAIL_COLUMNS]
+
+
+def long_row(export: QuoteExport, quote: Quote) -> list[str | int]:
+    """One coding as a row of the long format (text exact, not yet neutralised)."""
+    return [quote.theme, quote.code, quote.level, quote.document, quote.case,
+            *[quote.attributes.get(a, "") for a in export.extra_attributes],
+            "" if quote.segment is None else quote.segment, quote.timestamp_text,
+            quote.speaker, quote.coder, quote.start, quote.end, quote.text,
+            quote.context_before, quote.context_after, quote.memo, quote.guid]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: str
+    themes: int
+    codings: int
+    pseudonym_report: list[str]
+
+
+def export_quotes(project: Project, output: Path, options: QuoteOptions,
+                  fmt: str | None = None) -> ExportResult:
+    """Validate everything, then write the export atomically; a failure leaves no file."""
+    from casecoder.export.atomic import check_writable
+
+    target = check_writable(Path(output), protect=(project.path,))
+    fmt = format_for(output, fmt)
+    export = QuoteExport(project, options)
+    writer = _writer(fmt)
+    codings = writer(export, target)
+    report = export.pseudonymizer.report() if export.pseudonymizer else []
+    return ExportResult(target, fmt, len(export.theme_codes), codings, report)
+
+
+def _writer(fmt: str) -> Callable[[QuoteExport, Path], int]:
+    """The format's writer, imported only when used (python-docx and XlsxWriter are heavy)."""
+    if fmt == "md":
+        from casecoder.export.quotes_md import write_markdown
+
+        return write_markdown
+    if fmt == "html":
+        from casecoder.export.quotes_html import write_html
+
+        return write_html
+    if fmt == "docx":
+        from casecoder.export.quotes_docx import write_docx
+
+        return write_docx
+    if fmt == "xlsx":
+        from casecoder.export.quotes_xlsx import write_xlsx
+
+        return write_xlsx
+    if fmt == "csv":
+        from casecoder.export.quotes_csv import write_csv
+
+        return write_csv
+    from casecoder.export.quotes_json import write_json
+
+    return write_json
