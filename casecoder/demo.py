@@ -63,13 +63,9 @@ def build_demo(path: Path | None = None, *, force: bool = False) -> Path:
         with Project.create(tmp, language="nb", coder="demo", name="Erasmus+ sample study") as p:
             p.import_codebook(root / "codebooks" / "erasmus-plus.yml")
             languages = _languages(transcripts / "attributes.csv")
-            failures = []
-            for file in sorted(transcripts.iterdir()):
-                if file.suffix.lower() not in SUFFIXES:
-                    continue
-                result = p.import_file(file, language=languages.get(file.stem))
-                if result.status == "failed":
-                    failures.append(result.message)
+            files = [f for f in sorted(transcripts.iterdir()) if f.suffix.lower() in SUFFIXES]
+            failures = [r.message for r in p.import_files(files, languages=languages)
+                        if r.status == "failed"]
             if failures:
                 raise UserError(f"the sample study did not import: {failures[0]}")
             p.load_attributes_csv(transcripts / "attributes.csv")

@@ -67,21 +67,20 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
 
 def _import_all(p: Any, files: tuple[Path, ...], name: str | None, case: str | None,
                 attributes: dict[str, str], language: str | None, fmt: str) -> list[Any]:
+    results = p.import_files(files, names=[name] if name else None, case=case,
+                             attributes=attributes, language=language)
     if len(files) == 1 or fmt != "table":
-        return [p.import_file(f, name=name, case=case, attributes=attributes, language=language)
-                for f in files]
+        return list(results)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    results = []
+    done = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err_console(), transient=True) as progress:
-        task = progress.add_task("importing", total=len(files))
-        for f in files:
-            progress.update(task, description=f"importing {f.name}")
-            results.append(p.import_file(f, case=case, attributes=attributes,
-                                         language=language))
-            progress.advance(task)
-    return results
+        task = progress.add_task(f"importing {len(files)} files", total=len(files))
+        for result in results:
+            done.append(result)
+            progress.update(task, advance=1, description=f"imported {Path(result.path).name}")
+    return done
 
 
 @click.command("attributes")

@@ -12,7 +12,9 @@ import csv
 import hashlib
 import io
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,20 +60,54 @@ class DocumentsMixin(_Base):
                     attributes: Mapping[str, str] | None = None,
                     language: str | None = None) -> ImportResult:
         """Import one file; never raises for a bad file, reports it in the result instead."""
-        from casecoder.ingest import read_file
+        return next(self.import_files([path], names=[name] if name else None, case=case,
+                                      attributes=attributes, language=language))
 
-        path = Path(path)
-        try:
-            source = read_file(path)
-            doc = self.add_document(source, name=name or path.stem, source_name=path.name,
-                                    case=case, attributes=attributes, language=language)
-        except _Skipped as skip:
-            return ImportResult(str(path), "skipped", str(skip))
-        except UserError as exc:
-            return ImportResult(str(path), "failed", str(exc))
-        counts = self.segment_counts(doc)
-        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
-                            source.encoding, counts, doc.word_count)
+    def import_files(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,
+                     case: str | None = None, attributes: Mapping[str, str] | None = None,
+                     language: str | None = None,
+                     languages: Mapping[str, str] | None = None) -> Iterator[ImportResult]:
+        """Import files one transaction each, yielding a result per file as it is stored.
+
+        Reading and segmenting the next file runs in a worker thread while the current one is
+        written: SQLite releases the GIL while it builds indexes, so on two cores the two
+        halves of an import overlap instead of adding up. `languages` maps a file stem to its
+        language where files differ.
+        """
+        paths = [Path(p) for p in paths]
+        if names is not None and len(names) != len(paths):
+            raise ValueError("names must match paths one to one")
+        model = self.setting("nlp_model") or None
+        default_language = self.language
+
+        def lang_of(path: Path) -> str:
+            return (languages or {}).get(path.stem) or language or default_language
+
+        with _preparer(paths) as submit:
+            pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
+            for i, path in enumerate(paths):
+                source, segments, error = pending[i].result()
+                if i + 2 < len(paths):
+                    pending.append(submit(str(paths[i + 2]), lang_of(paths[i + 2]), model))
+                pending[i] = None  # type: ignore[call-overload]  # free the finished text
+                if error is not None:
+                    yield ImportResult(str(path), "failed", error)
+                    continue
+                name = names[i] if names else path.stem
+                try:
+                    doc = self.add_document(source, name=name, source_name=path.name, case=case,
+                                            attributes=attributes, language=lang_of(path),
+                                            segments=segments)
+                except _Skipped as skip:
+                    yield ImportResult(str(path), "skipped", str(skip))
+                    continue
+                except UserError as exc:
+                    yield ImportResult(str(path), "failed", str(exc))
+                    continue
+                counts = {k: sum(1 for s in segments or () if s.kind == k)
+                          for k in SEGMENT_KINDS}
+                yield ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
+                                   source.encoding, counts, doc.word_count)
 
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
@@ -377,6 +413,47 @@ class DocumentsMixin(_Base):
         return {r[0] for r in self.conn.execute(
             "SELECT d.name FROM document_status s JOIN documents d ON d.id = s.document_id "
             "WHERE s.coder_id = ? AND s.done = 1", (coder_id,))}
+
+
+def prepare_file(path: str, language: str,
+                 model: str | None) -> tuple[Any, list[Any] | None, str | None]:
+    """Read and segment one file: the CPU-heavy half of an import, safe to run elsewhere."""
+    from casecoder.ingest import build_segments, read_file
+
+    try:
+        source = read_file(Path(path))
+        return source, build_segments(source, language, model), None
+    except UserError as exc:
+        return None, None, str(exc)
+
+
+#: Batches at least this large are segmented in a worker process (its start-up, about a
+#: second for Python and spaCy, only pays off on larger imports).
+PARALLEL_MIN_FILES = 4
+PARALLEL_MIN_BYTES = 2_000_000
+
+
+@contextmanager
+def _preparer(paths: Sequence[Path]) -> Iterator[Callable[..., Future[Any]]]:
+    """Where files are read and segmented: inline, or one worker process for big batches.
+
+    spaCy holds the GIL, so a thread gains nothing; a process works on the next file while
+    this one writes to SQLite. Only plain offsets and text cross the process boundary.
+    """
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    if len(paths) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
+        def inline(*args: Any) -> Future[Any]:
+            future: Future[Any] = Future()
+            future.set_result(prepare_file(*args))
+            return future
+
+        yield inline
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        yield lambda *args: pool.submit(prepare_file, *args)
 
 
 class _Skipped(UserError):
