@@ -1,0 +1,69 @@
+"""`casecoder tui PROJECT` opens the coding workbench; `casecoder demo` opens the sample study.
+
+Textual is imported inside the commands only: every other command stays as quick to start as
+before, and the domain packages never see Textual at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from casecoder.commands.common import coder_option, open_project, project_argument
+
+
+def _run_workbench(path: Path, coder: str | None, document: str | None, blind: bool) -> None:
+    project = open_project(path, coder)
+    try:
+        if document:
+            project.document(document)  # a wrong name is a one-line error, before the screen
+        from casecoder.tui.app import CasecoderApp
+
+        CasecoderApp(project, document=document, blind=blind).run()
+    finally:
+        project.close()
+
+
+@click.command("tui")
+@project_argument
+@coder_option
+@click.option("--document", "-d", default=None, metavar="NAME",
+              help="Open this document (default: the one you coded last).")
+@click.option("--blind", is_flag=True,
+              help="Start in blind mode: show only your own codings (independent coding).")
+def tui_command(project: Path, coder: str | None, document: str | None, blind: bool) -> None:
+    """Open the coding workbench on PROJECT (also: casecoder PROJECT).
+
+    Press ? inside for every key. Every change is saved at once; u undoes.
+    """
+    _run_workbench(project, coder, document, blind)
+
+
+@click.command("demo")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@coder_option
+@click.option("--no-tui", is_flag=True, help="Only build the demo project and print a summary.")
+@click.option("--force", is_flag=True, help="Rebuild the demo project even if it exists.")
+def demo_command(path: Path | None, coder: str | None, no_tui: bool, force: bool) -> None:
+    """Build the sample study (12 interviews, codebook, demo codings) and open it.
+
+    PATH defaults to demo.cc.db in your user data folder; an existing demo is reused.
+    """
+    from casecoder.demo import build_demo, default_demo_path
+
+    target = build_demo(path or default_demo_path(), force=force)
+    if no_tui:
+        with open_project(target, coder) as project:
+            stats = project.stats()
+        click.echo(f"demo project: {target}")
+        click.echo(f"  {stats['documents']} documents, {stats['words']} words, "
+                   f"{stats['cases']} cases, {stats['codes']} codes")
+        per_coder = ", ".join(f"{name} {n}" for name, n in stats["codings_per_coder"].items())
+        click.echo(f"  {stats['codings']} codings ({per_coder or 'none'})")
+        click.echo(f"open it with: casecoder {target}")
+        return
+    _run_workbench(target, coder, None, False)
+
+
+COMMANDS = [tui_command, demo_command]

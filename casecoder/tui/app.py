@@ -1,0 +1,191 @@
+"""The casecoder workbench: one Textual app over one open Project.
+
+The app owns the screens and the keymap; all reading and writing goes through the Project
+API (the TUI holds no SQL), so whatever the TUI does, the CLI can see and undo, and the
+other way round. Further screens (codebook, quotes, documents) live in their own modules and
+are wired in when those modules exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from casecoder.tui.keymap import KEYS, KeySpec, bindings, user_keymap
+from casecoder.tui.screens.coding import CodingScreen
+from casecoder.tui.screens.help import HelpScreen, keys_label
+
+if TYPE_CHECKING:
+    from casecoder.project import Project
+
+#: name -> (module, class) of screens other modules provide; each takes the Project.
+EXTRA_SCREENS = {
+    "codebook": ("casecoder.tui.screens.codebook", "CodebookScreen"),
+    "quotes": ("casecoder.tui.screens.quotes", "QuotesScreen"),
+    "documents": ("casecoder.tui.screens.documents", "DocumentsScreen"),
+}
+_SCREEN_KEY_IDS = {"screen.codebook": "codebook", "screen.quotes": "quotes",
+                   "screen.documents": "documents"}
+
+
+def screen_available(name: str) -> bool:
+    module = EXTRA_SCREENS[name][0]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class WorkbenchCommands(Provider):
+    """Every action of the workbench in the command palette, plus 'open document …'."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app = self.app
+        assert isinstance(app, CasecoderApp)
+        commands: list[tuple[str, str, Callable[[], Any]]] = []
+        coding = app.coding_screen if self.screen is app.coding_screen else None
+        for spec in KEYS:
+            if not spec.palette or spec.id in app.hidden_ids():
+                continue
+            if spec.target != "app" and coding is None:
+                continue
+            keys = keys_label(spec, app.keymap)
+            commands.append((spec.description, f"key: {keys}", partial(app.run_spec, spec)))
+        if coding is not None:
+            for doc in app.project.documents():
+                commands.append((f"Open document {doc.name}",
+                                 f"case {doc.case or '-'}, {doc.word_count} words",
+                                 partial(coding.open_document, doc.id)))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class CasecoderApp(App[None]):
+    """The coding workbench."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "casecoder"
+    BINDINGS = bindings("app")
+    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, project: Project, *, document: str | None = None, blind: bool = False,
+                 cursor_blink: bool = True, keymap: dict[str, str] | None = None,
+                 theme: str | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.cursor_blink = cursor_blink
+        self.coding_screen = CodingScreen(project, document=document, blind=blind)
+        if keymap is None:
+            keymap, self.keymap_problems = user_keymap()
+        else:
+            self.keymap_problems = []
+        self.keymap = keymap
+        if theme:
+            self.theme = theme
+
+    def get_default_screen(self) -> Screen[Any]:
+        return self.coding_screen
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, title="User config", severity="warning")
+        self.title = f"casecoder — {self.project.name}"
+
+    # --- screens -------------------------------------------------------------------------
+
+    def hidden_ids(self) -> set[str]:
+        """Bindings for screens whose modules are not installed yet."""
+        return {key_id for key_id, name in _SCREEN_KEY_IDS.items()
+                if not screen_available(name)}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_screen" and parameters and parameters[0] != "coding":
+            return screen_available(str(parameters[0]))
+        return True
+
+    def _back_to_coding(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_show_screen(self, name: str) -> None:
+        """Show a screen over the coding screen; its own key again (or escape) comes back.
+
+        The screens are installed once and kept, so a filter set on the quotes screen is
+        still there next time; they are always pushed straight onto the coding screen, so
+        escape on any of them returns to coding.
+        """
+        if name == "coding":
+            self._back_to_coding()
+            return
+        if not screen_available(name):
+            self.notify(f"the {name} screen is not part of this build", severity="warning")
+            return
+        on_top = self.screen
+        if self.is_screen_installed(name) and on_top is self.get_screen(name):
+            self._back_to_coding()
+            return
+        if not self.is_screen_installed(name):
+            module_name, class_name = EXTRA_SCREENS[name]
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+            self.install_screen(screen_class(self.project), name)
+        self._back_to_coding()
+        self.push_screen(name)
+
+    def open_location(self, document_name: str, start: int, end: int) -> None:
+        """Open a passage in context: the coding screen, the document, [start, end) selected.
+
+        An empty range (as the documents screen sends) just opens the document.
+        """
+        self._back_to_coding()
+        self.coding_screen.open_location(document_name, start, end)
+
+    # --- app actions ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.keymap, self.hidden_ids()))
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    async def run_spec(self, spec: KeySpec) -> None:
+        """Run a binding's action on the widget it belongs to (used by the palette)."""
+        if spec.target == "app":
+            await self.run_action(spec.action)
+            return
+        coding = self.coding_screen
+        if spec.target == "screen":
+            await coding.run_action(spec.action)
+        else:
+            from casecoder.tui.widgets.transcript import TranscriptView
+
+            transcript = coding.query_one(TranscriptView)
+            transcript.focus()
+            if transcript.check_action(spec.action.split("(")[0], ()) is False:
+                self.notify("that key works in character mode (v)", severity="warning")
+                return
+            await transcript.run_action(spec.action)
+
+
+def run(project: Project, **kwargs: Any) -> None:
+    CasecoderApp(project, **kwargs).run()

@@ -1,0 +1,189 @@
+"""Every key of the workbench in one table: footer, help screen, palette and user keymap.
+
+Researchers remap keys in the user config (`[keys]`, binding id = "key" or "key1,key2"); the
+ids below are that contract, so they must stay stable. Keeping all bindings here means the
+help screen and the command palette can never list a key the app does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from textual.binding import Binding
+
+from casecoder.config import load_config
+from casecoder.errors import UserError
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    id: str
+    keys: str
+    action: str
+    description: str
+    section: str
+    target: str  # "transcript" | "screen" | "app"
+    show: bool = False  # in the footer
+    palette: bool = True  # offered in the command palette
+    footer_label: str = ""
+    key_display: str | None = None
+
+
+def _k(id: str, keys: str, action: str, description: str, section: str, target: str, *,
+       show: bool = False, palette: bool = True, label: str = "",
+       key_display: str | None = None) -> KeySpec:
+    return KeySpec(id, keys, action, description, section, target, show, palette, label,
+                   key_display)
+
+
+KEYS: tuple[KeySpec, ...] = (
+    # --- moving (the transcript has focus) ---
+    _k("move.down", "j,down", "move(1)", "Next sentence", "Move", "transcript"),
+    _k("move.up", "k,up", "move(-1)", "Previous sentence", "Move", "transcript"),
+    _k("move.next_turn", "J", "move_turn(1)", "Next speaker turn", "Move", "transcript"),
+    _k("move.prev_turn", "K", "move_turn(-1)", "Previous speaker turn", "Move", "transcript"),
+    _k("move.page_down", "pagedown,space", "page(1)", "Page down", "Move", "transcript"),
+    _k("move.page_up", "pageup", "page(-1)", "Page up", "Move", "transcript"),
+    _k("move.top", "g,home", "top", "First sentence", "Move", "transcript"),
+    _k("move.bottom", "G,end", "bottom", "Last sentence", "Move", "transcript"),
+    _k("go.jump", "colon", "jump", "Go to sentence number or time (57, 00:12:31)", "Move",
+       "screen", show=True, label="go to"),
+    _k("search.find", "slash", "search", "Search this document", "Move", "screen",
+       show=True, label="search"),
+    _k("search.next", "n", "search_next(1)", "Next search hit", "Move", "screen"),
+    _k("search.prev", "N", "search_next(-1)", "Previous search hit", "Move", "screen"),
+    _k("document.next", "right_square_bracket", "next_document(1)", "Next document", "Move",
+       "screen"),
+    _k("document.prev", "left_square_bracket", "next_document(-1)", "Previous document",
+       "Move", "screen"),
+    # --- selecting ---
+    _k("select.extend_down", "shift+down,right_parenthesis", "extend(1)",
+       "Extend selection by a sentence", "Select", "transcript"),
+    _k("select.extend_up", "shift+up,left_parenthesis", "extend(-1)",
+       "Shrink/extend selection upwards by a sentence", "Select", "transcript"),
+    _k("select.extend_turn_down", "right_curly_bracket,ctrl+down", "extend_turn(1)",
+       "Extend selection to the end of the next turn", "Select", "transcript"),
+    _k("select.extend_turn_up", "left_curly_bracket,ctrl+up", "extend_turn(-1)",
+       "Extend selection upwards by a turn", "Select", "transcript"),
+    _k("select.char_mode", "v", "char_mode", "Character mode: trim the selection by word or "
+       "character (v again: back to sentences)", "Select", "transcript", show=True,
+       label="trim"),
+    _k("select.clear", "escape", "clear", "Clear the selection (back to the cursor sentence)",
+       "Select", "transcript"),
+    _k("trim.start_left", "h", "trim('start', -1, 'char')", "Character mode: start one "
+       "character left", "Trim (character mode)", "transcript"),
+    _k("trim.start_right", "l", "trim('start', 1, 'char')", "Character mode: start one "
+       "character right", "Trim (character mode)", "transcript"),
+    _k("trim.end_left", "H", "trim('end', -1, 'char')", "Character mode: end one character "
+       "left", "Trim (character mode)", "transcript"),
+    _k("trim.end_right", "L", "trim('end', 1, 'char')", "Character mode: end one character "
+       "right", "Trim (character mode)", "transcript"),
+    _k("trim.start_word_left", "b", "trim('start', -1, 'word')", "Character mode: start one "
+       "word left", "Trim (character mode)", "transcript"),
+    _k("trim.start_word_right", "w", "trim('start', 1, 'word')", "Character mode: start one "
+       "word right", "Trim (character mode)", "transcript"),
+    _k("trim.end_word_left", "ctrl+left,B", "trim('end', -1, 'word')", "Character mode: end "
+       "one word left", "Trim (character mode)", "transcript"),
+    _k("trim.end_word_right", "ctrl+right,W", "trim('end', 1, 'word')", "Character mode: end "
+       "one word right", "Trim (character mode)", "transcript"),
+    # --- coding ---
+    *(_k(f"code.shortcut_{n}", str(n), f"apply_shortcut('{n}')",
+         f"Apply the code with shortcut {n}", "Code", "screen", show=(n == 1),
+         label="apply" if n == 1 else "", palette=False,
+         key_display="1-9" if n == 1 else None) for n in range(1, 10)),
+    _k("code.pick", "c", "pick_code", "Code picker: apply a code (or create one)", "Code",
+       "screen", show=True, label="code"),
+    _k("code.remove", "x", "remove_code", "Remove a code from the selection", "Code",
+       "screen", show=True, label="uncode"),
+    _k("memo.edit", "m", "memo", "Memo on the coding, the sentence or the document", "Code",
+       "screen", show=True, label="memo"),
+    _k("history.undo", "u", "undo", "Undo your last change", "Code", "screen", show=True,
+       label="undo"),
+    _k("history.redo", "ctrl+r", "redo", "Redo", "Code", "screen"),
+    _k("document.done", "D", "mark_done", "Mark this document done (or not done)", "Code",
+       "screen"),
+    # --- view ---
+    _k("view.blind", "exclamation_mark", "blind", "Blind mode: show only your own codings",
+       "View", "screen"),
+    _k("view.others", "o", "toggle_others", "Show or hide other coders' codings", "View",
+       "screen"),
+    _k("view.inspector", "i", "toggle_inspector", "Show or hide the right panel", "View",
+       "screen"),
+    _k("view.sidebar", "s", "toggle_sidebar", "Show or hide the left panel", "View", "screen"),
+    _k("focus.codes", "f", "focus_codes", "Filter the codebook (type a name or keyword)",
+       "View", "screen"),
+    _k("focus.documents", "d", "focus_documents", "Choose a document", "View", "screen"),
+    _k("focus.quotes", "q", "focus_quotes", "Quotes of the selected code", "View", "screen"),
+    _k("focus.transcript", "escape", "focus_transcript", "Back to the transcript", "View",
+       "screen", palette=False),
+    # --- app ---
+    _k("app.help", "question_mark,f1", "help", "Help: every key", "App", "app", show=True,
+       label="help"),
+    _k("app.palette", "ctrl+p", "command_palette", "Command palette", "App", "app",
+       palette=False),
+    _k("screen.coding", "f5", "show_screen('coding')", "Coding screen", "App", "app"),
+    _k("screen.codebook", "f2", "show_screen('codebook')", "Codebook screen", "App", "app"),
+    _k("screen.quotes", "f3", "show_screen('quotes')", "Quotes screen", "App", "app"),
+    _k("screen.documents", "f4", "show_screen('documents')", "Documents screen", "App", "app"),
+    _k("app.theme", "ctrl+t", "toggle_dark", "Switch between dark and light theme", "App",
+       "app"),
+    _k("app.quit", "ctrl+q", "quit", "Quit (everything is already saved)", "App", "app",
+       show=True, label="quit"),
+)
+
+BY_ID = {spec.id: spec for spec in KEYS}
+SECTIONS = ("Move", "Select", "Trim (character mode)", "Code", "View", "App")
+
+
+def bindings(target: str) -> list[Binding]:
+    """Textual bindings for one target, each with its id so that a keymap can move it."""
+    out = []
+    for spec in KEYS:
+        if spec.target != target:
+            continue
+        out.append(Binding(spec.keys, spec.action, spec.footer_label or spec.description,
+                           show=spec.show, id=spec.id, tooltip=spec.description,
+                           key_display=spec.key_display,
+                           priority=(spec.id in ("app.quit", "app.palette"))))
+    return out
+
+
+def user_keymap(config: Mapping[str, Any] | None = None) -> tuple[dict[str, str], list[str]]:
+    """The `[keys]` table of the user config as a Textual keymap, plus problems found.
+
+    Unknown ids and malformed values are reported, not fatal: a typo in the config should
+    cost one key, not the whole workbench.
+    """
+    if config is None:
+        try:
+            config = load_config()
+        except UserError as exc:
+            return {}, [str(exc)]
+    table = config.get("keys", {})
+    if not isinstance(table, Mapping):
+        return {}, ["[keys] in the user config must be a table of binding id = \"key\""]
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, value in table.items():
+        if binding_id not in BY_ID:
+            problems.append(f"unknown binding id {binding_id!r} in [keys]")
+            continue
+        if isinstance(value, str):
+            keys = [k.strip() for k in value.split(",")]
+        elif isinstance(value, list) and all(isinstance(k, str) for k in value):
+            keys = [k.strip() for k in value]
+        else:
+            problems.append(f"[keys] {binding_id} must be a key string or a list of keys")
+            continue
+        keys = [k for k in keys if k]
+        if not keys:
+            problems.append(f"[keys] {binding_id} has no key")
+            continue
+        keymap[binding_id] = ",".join(keys)
+    return keymap, problems
+
+
+def effective_keys(spec: KeySpec, keymap: Mapping[str, str]) -> list[str]:
+    return [k.strip() for k in keymap.get(spec.id, spec.keys).split(",") if k.strip()]

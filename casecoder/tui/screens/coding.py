@@ -1,0 +1,758 @@
+"""The coding screen: documents and codebook on the left, the transcript, what is at the cursor.
+
+Every change goes through the Project API inside `_guard`, which turns a `UserError` (or a busy
+project file) into a notification; the API commits a change together with its event or not
+at all, so a failed action leaves the project exactly as it was. After a change the screen
+reloads the current document's codings (one query) and redraws only what depends on them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from casecoder.errors import UserError
+from casecoder.model import Code, Coding, Document
+from casecoder.tui.keymap import bindings
+from casecoder.tui.screens.dialogs import (
+    ChoiceDialog,
+    CodePicker,
+    ConfirmDialog,
+    MemoEditor,
+    PickResult,
+)
+from casecoder.tui.textmodel import DocModel, parse_time
+from casecoder.tui.widgets.panels import (
+    AtCursor,
+    CodeFilter,
+    CodeList,
+    DocRow,
+    DocumentList,
+    QuoteList,
+    at_cursor_text,
+)
+from casecoder.tui.widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from casecoder.project import Project
+
+_CODING_ACTIONS = ("code", "uncode", "remove-coding", "coding-memo")
+WIDE_INSPECTOR = 110  # columns from which the right panel shows by default
+WIDE_SIDEBAR = 70
+
+
+class CodingScreen(Screen[None]):
+    """Where researchers spend their day: read, select, code, memo."""
+
+    BINDINGS = bindings("screen")
+
+    def __init__(self, project: Project, *, document: str | None = None,
+                 blind: bool = False) -> None:
+        super().__init__(id="coding")
+        self.project = project
+        self.me = project.coder_name
+        self.start_document = document
+        self.blind = blind
+        self.show_others = True
+        self.doc: Document | None = None
+        self.model: DocModel | None = None
+        self.doc_codings: list[Coding] = []
+        self.codes: list[Code] = []
+        self.code_by_id: dict[int, Code] = {}
+        self.selected_code: int | None = None
+        self.saved = "saved"
+        self.search_query = ""
+        self.search_hits: list[int] = []  # sentence indices
+        self.search_pos = 0
+        self.cmd_mode = ""
+        self.inspector_pref: bool | None = None
+        self.sidebar_pref: bool | None = None
+        self._shares: dict[int, float] = {}
+        self._done: set[str] = set()
+        self._attrs: dict[str, dict[str, str]] = {}
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        blink = getattr(self.app, "cursor_blink", True)
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                docs = DocumentList(id="documents")
+                docs.border_title = "Documents"
+                yield docs
+                with Vertical(id="codebook"):
+                    field = CodeFilter(placeholder="filter codes (f)", id="code-filter")
+                    field.cursor_blink = blink
+                    yield field
+                    yield CodeList(id="codes")
+            transcript = TranscriptView(me=self.me, id="transcript")
+            yield transcript
+            with Vertical(id="inspector"):
+                yield AtCursor(id="at-cursor")
+                yield QuoteList(id="quotes")
+        cmdline = Input(id="cmdline")
+        cmdline.cursor_blink = blink
+        yield cmdline
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#codebook").border_title = "Codebook"
+        self.query_one("#at-cursor").border_title = "At cursor"
+        self.query_one("#quotes").border_title = "Quotes"
+        self._load_codes()
+        self._attrs = self.project.all_attributes()
+        self._done = self._guarded_value(lambda: self.project.done_documents(), set())
+        doc = self._guarded_value(self._initial_document, None)
+        self._show_documents()
+        if doc is not None:
+            self.open_document(doc)
+        else:
+            self.query_one(TranscriptView).border_title = (
+                "No documents yet — add some with: casecoder import PROJECT FILES")
+        self.query_one(TranscriptView).focus()
+        self._apply_widths(self.size.width)
+        self.call_after_refresh(self._count_shares)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_widths(event.size.width)
+
+    def _apply_widths(self, width: int) -> None:
+        inspector = self.inspector_pref if self.inspector_pref is not None else (
+            width >= WIDE_INSPECTOR)
+        sidebar = self.sidebar_pref if self.sidebar_pref is not None else width >= WIDE_SIDEBAR
+        self.query_one("#inspector").display = inspector
+        self.query_one("#sidebar").display = sidebar
+        self.set_class(width < 100, "narrow")
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen: the codebook or codings may have changed there."""
+        if self.doc is not None:
+            self._guarded_value(self._reload_after_change, None)
+
+    # --- errors --------------------------------------------------------------------------
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except UserError as exc:
+            self.saved = "not saved"
+            self.notify(str(exc), title=f"Could not {what}", severity="error")
+            self._update_status()
+        except sqlite3.Error as exc:
+            self.saved = "not saved"
+            self.notify(f"the project file is busy or unreadable ({exc}); nothing changed",
+                        title=f"Could not {what}", severity="error")
+            self._update_status()
+
+    def _guarded_value(self, func: Callable[[], Any], default: Any) -> Any:
+        try:
+            return func()
+        except (UserError, sqlite3.Error) as exc:
+            self.notify(str(exc), severity="error")
+            return default
+
+    # --- documents -----------------------------------------------------------------------
+
+    def _initial_document(self) -> Document | None:
+        """The document named on the command line, else the one this coder worked on last."""
+        if self.start_document:
+            return self.project.document(self.start_document)
+        docs = self.project.documents()
+        if not docs:
+            return None
+        by_length = sorted(docs, key=lambda d: len(d.name), reverse=True)
+        for event in self.project.history(limit=500, coder=self.me):
+            if event.action not in _CODING_ACTIONS:
+                continue
+            for d in by_length:
+                if f" on {d.name} [" in event.summary or event.summary.endswith(f" in {d.name}"):
+                    return d
+        try:
+            mine = self.project.codings(coder=self.me)
+        except UserError:  # this coder has not coded anything yet
+            mine = []
+        if mine:
+            latest = max(mine, key=lambda c: c.created_at)
+            return self.project.document(latest.document_id)
+        return docs[0]
+
+    def _doc_row(self, d: Document) -> DocRow:
+        attrs = self._attrs.get(d.name, {})
+        return DocRow(d.id, d.name, d.case or attrs.get("case", ""), attrs.get("role", ""),
+                      self._shares.get(d.id), d.name in self._done)
+
+    def _show_documents(self) -> None:
+        docs = self.project.documents()
+        self._docs = docs
+        self.query_one(DocumentList).show([self._doc_row(d) for d in docs],
+                                          self.doc.id if self.doc else None)
+
+    def _count_shares(self) -> None:
+        """Share of each document's sentences coded by me (after the first frame: not urgent)."""
+        try:
+            mine = self.project.codings(coder=self.me)
+        except UserError:
+            mine = []
+        except sqlite3.Error:
+            return
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for c in mine:
+            spans.setdefault(c.document_id, []).append((c.start, c.end))
+        docs = self.query_one(DocumentList)
+        for d in self._docs:
+            if d.id not in spans:
+                self._shares[d.id] = 0.0
+            elif self.model is not None and d.id == self.model.doc.id:
+                self._shares[d.id] = self._share(self.model, spans[d.id])
+            else:
+                model = DocModel(d, "", self.project.segments(d, "sentence"))
+                self._shares[d.id] = self._share(model, spans[d.id])
+            docs.update_row(self._doc_row(d))
+
+    @staticmethod
+    def _share(model: DocModel, spans: list[tuple[int, int]]) -> float:
+        return model.sentences_covered(spans) / max(1, len(model.sentences))
+
+    def open_document(self, doc: Document | str | int,
+                      select: tuple[int, int] | None = None) -> None:
+        with self._guard("open the document"):
+            d = self.project.document(doc)
+            if self.doc is None or d.id != self.doc.id:
+                self.doc = d
+                self.model = DocModel.load(self.project, d)
+                self.doc_codings = self.project.codings(doc=d)
+                self.search_hits = []
+                transcript = self.query_one(TranscriptView)
+                transcript.set_document(self.model, self._visible(self.doc_codings),
+                                        self._colors())
+                transcript.border_title = d.name
+                self.query_one(DocumentList).set_current(d.id)
+                self._update_counts()
+            transcript = self.query_one(TranscriptView)
+            if select is not None:
+                transcript.select_range(*select)
+            elif self.model is not None:
+                transcript.select_sentences(0, 0)
+            self._update_inspector()
+            self._update_status()
+
+    def open_location(self, document_name: str, start: int, end: int) -> None:
+        """Show a passage in its context: open its document and select exactly [start, end).
+
+        An empty range only opens the document (keeping the cursor if it is already open).
+        """
+        if end > start:
+            self.open_document(document_name, select=(start, end))
+        elif self.doc is None or self.project.document(document_name).id != self.doc.id:
+            self.open_document(document_name)
+        self.query_one(TranscriptView).focus()
+
+    def action_next_document(self, delta: int) -> None:
+        docs = getattr(self, "_docs", [])
+        if not docs:
+            return
+        ids = [d.id for d in docs]
+        i = ids.index(self.doc.id) if self.doc and self.doc.id in ids else -1
+        self.open_document(docs[(i + delta) % len(docs)])
+
+    @on(OptionList.OptionSelected, "#documents")
+    def _document_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.open_document(int(event.option.id or 0))
+        self.query_one(TranscriptView).focus()
+
+    # --- codes and codings ---------------------------------------------------------------
+
+    def _load_codes(self) -> None:
+        self.codes = self.project.codes()
+        self.code_by_id = {c.id: c for c in self.codes}
+
+    def _colors(self) -> dict[int, str]:
+        return {c.id: c.color for c in self.codes}
+
+    def _visible(self, codings: list[Coding]) -> list[Coding]:
+        if self.blind or not self.show_others:
+            return [c for c in codings if c.coder == self.me]
+        return codings
+
+    def _counts(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Codings per code in this document and in the project (only mine when blind)."""
+        if self.blind:
+            in_doc: dict[int, int] = {}
+            for c in self.doc_codings:
+                if c.coder == self.me:
+                    in_doc[c.code_id] = in_doc.get(c.code_id, 0) + 1
+            in_project: dict[int, int] = {}
+            try:
+                for c in self.project.codings(coder=self.me):
+                    in_project[c.code_id] = in_project.get(c.code_id, 0) + 1
+            except UserError:
+                pass
+        else:
+            in_doc = self.project.code_counts(self.doc.name) if self.doc else {}
+            in_project = self.project.code_counts()
+        return self._roll_up(in_doc), self._roll_up(in_project)
+
+    def _roll_up(self, counts: dict[int, int]) -> dict[int, int]:
+        """A theme counts its subcodes' codings too: that is how researchers read a tree."""
+        total = dict(counts)
+        for c in reversed(self.codes):
+            if c.parent_id is not None and total.get(c.id):
+                total[c.parent_id] = total.get(c.parent_id, 0) + total[c.id]
+        return total
+
+    def _update_counts(self) -> None:
+        in_doc, in_project = self._counts()
+        self.query_one(CodeList).show(self.codes, in_doc, in_project)
+        if self.selected_code is not None:
+            self.query_one(CodeList).select_code(self.selected_code)
+
+    def _reload_after_change(self, message: str = "") -> None:
+        """After any change: reload this document's codings and everything derived."""
+        self._load_codes()
+        if self.doc is None:
+            return
+        self.doc_codings = self.project.codings(doc=self.doc)
+        transcript = self.query_one(TranscriptView)
+        transcript.set_codings(self._visible(self.doc_codings), self._colors())
+        self._update_counts()
+        mine = [(c.start, c.end) for c in self.doc_codings if c.coder == self.me]
+        if self.model is not None:
+            self._shares[self.doc.id] = self._share(self.model, mine)
+            self.query_one(DocumentList).update_row(self._doc_row(self.doc))
+        self._update_inspector()
+        self._update_quotes()
+        if message:
+            self.saved = f"saved: {message}"
+        self._update_status()
+
+    def _selection(self) -> tuple[int, int]:
+        return self.query_one(TranscriptView).selection
+
+    def _apply(self, code: Code) -> None:
+        if self.doc is None:
+            raise UserError("open a document first")
+        start, end = self._selection()
+        self.project.code_range(self.doc, code, start, end)
+        self.selected_code = code.id
+        self._reload_after_change(f"coded {code.path}")
+
+    def action_apply_shortcut(self, key: str) -> None:
+        with self._guard("apply the code"):
+            code = self.project.code_by_shortcut(key)
+            if code is None:
+                raise UserError(f"no code has the shortcut {key} (give one in the codebook "
+                                "screen, or use c for the picker)")
+            self._apply(code)
+
+    def action_pick_code(self) -> None:
+        if self.doc is None:
+            return
+        _, in_project = self._counts()
+        self.app.push_screen(CodePicker(self.codes, in_project, initial=self.selected_code),
+                             self._picked)
+
+    def _picked(self, result: PickResult | None) -> None:
+        if result is None:
+            return
+        with self._guard("apply the code"):
+            if result.new_name:
+                path = (f"{result.parent_path}/{result.new_name}" if result.parent_path
+                        else result.new_name)
+                code = self.project.add_code(path)
+                self._load_codes()
+                self.notify(f"New code {code.path}", title="Code created")
+            else:
+                code = self.project.code(int(result.code_id or 0))
+            self._apply(code)
+
+    def _my_codes_on_selection(self) -> list[Code]:
+        start, end = self._selection()
+        seen: dict[int, Code] = {}
+        for c in self.doc_codings:
+            if c.coder == self.me and c.start < end and c.end > start:
+                code = self.code_by_id.get(c.code_id)
+                if code is not None:
+                    seen.setdefault(code.id, code)
+        order = {c.id: i for i, c in enumerate(self.codes)}
+        return sorted(seen.values(), key=lambda c: order.get(c.id, 0))
+
+    def action_remove_code(self) -> None:
+        if self.doc is None:
+            return
+        codes = self._my_codes_on_selection()
+        if not codes:
+            self.notify("none of your codes is on the selection", severity="warning")
+            return
+        if len(codes) == 1:
+            self._uncode(codes[0])
+            return
+        choices = [Text.assemble(("■ ", c.color), c.path) for c in codes]
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._uncode(codes[index])
+
+        self.app.push_screen(ChoiceDialog("Remove which code from the selection?", choices),
+                             chosen)
+
+    def _uncode(self, code: Code) -> None:
+        with self._guard("remove the code"):
+            if self.doc is None:
+                return
+            start, end = self._selection()
+            self.project.uncode(self.doc, code, start, end)
+            self._reload_after_change(f"removed {code.path}")
+
+    # --- memos ---------------------------------------------------------------------------
+
+    def action_memo(self) -> None:
+        if self.doc is None or self.model is None:
+            return
+        transcript = self.query_one(TranscriptView)
+        first, _ = transcript.selected_sentences
+        sentence = self.model.sentences[first]
+        start, end = self._selection()
+        mine = [c for c in self.doc_codings
+                if c.coder == self.me and c.start < end and c.end > start]
+        targets: list[tuple[str, Any, str]] = []
+        choices: list[Text | str] = []
+        for c in mine:
+            targets.append(("coding", c.guid, c.memo))
+            code = self.code_by_id.get(c.code_id)
+            choices.append(Text.assemble("Coding ", ("■ ", code.color if code else ""),
+                                         c.code_path, (" ✎" if c.memo else "", "dim")))
+        targets.append(("segment", (self.doc.name, "sentence", sentence.number),
+                        self._memo_text("segment", sentence.id)))
+        choices.append(f"Sentence {sentence.number}"
+                       + (" ✎" if targets[-1][2] else ""))
+        targets.append(("document", self.doc.name, self._memo_text("document", self.doc.id)))
+        choices.append(f"Document {self.doc.name}" + (" ✎" if targets[-1][2] else ""))
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            kind, target, text = targets[index]
+            label = str(choices[index]).replace(" ✎", "")
+
+            def written(new_text: str | None) -> None:
+                if new_text is None or new_text.strip() == (text or "").strip():
+                    return
+                with self._guard("save the memo"):
+                    self.project.set_memo(kind, target, new_text)
+                    self._reload_after_change(f"memo on {label.lower()}")
+
+            self.app.push_screen(MemoEditor(f"Memo: {label}", text or ""), written)
+
+        self.app.push_screen(ChoiceDialog("Write a memo on…", choices), chosen)
+
+    def _memo_text(self, kind: str, target_id: int) -> str:
+        for memo in self.project.memos(kind):
+            if memo.target_id == target_id and memo.coder == self.me:
+                return memo.text
+        return ""
+
+    # --- history -------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        with self._guard("undo"):
+            event = self.project.undo()
+            self._reload_after_change(f"undid {event.summary}")
+            self.notify(event.summary, title="Undone")
+
+    def action_redo(self) -> None:
+        with self._guard("redo"):
+            event = self.project.redo()
+            self._reload_after_change(f"redid {event.summary}")
+            self.notify(event.summary, title="Redone")
+
+    def action_mark_done(self) -> None:
+        if self.doc is None:
+            return
+        with self._guard("mark the document"):
+            done = self.doc.name not in self._done
+            self.project.mark_done(self.doc, done)
+            self._done = self.project.done_documents()
+            self.query_one(DocumentList).update_row(self._doc_row(self.doc))
+            self.saved = f"saved: {'done' if done else 'not done'}"
+            self._update_status()
+
+    # --- views ---------------------------------------------------------------------------
+
+    def action_blind(self) -> None:
+        if not self.blind:
+            self.set_blind(True)
+            self.notify("Only your own codings are shown. Turning this off asks first.",
+                        title="Blind mode on")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.set_blind(False)
+
+        self.app.push_screen(ConfirmDialog(
+            "Turn blind mode off and show other coders' codings? Seeing them ends "
+            "independent coding of this material.", "Show others", "Stay blind"), answer)
+
+    def set_blind(self, blind: bool) -> None:
+        self.blind = blind
+        self._reload_after_change()
+
+    def action_toggle_others(self) -> None:
+        if self.blind:
+            self.notify("Blind mode is on: other coders' codings stay hidden (! to change)",
+                        severity="warning")
+            return
+        self.show_others = not self.show_others
+        self._reload_after_change()
+
+    def action_toggle_inspector(self) -> None:
+        panel = self.query_one("#inspector")
+        self.inspector_pref = not panel.display
+        self._apply_widths(self.size.width)
+
+    def action_toggle_sidebar(self) -> None:
+        panel = self.query_one("#sidebar")
+        self.sidebar_pref = not panel.display
+        self._apply_widths(self.size.width)
+
+    def action_focus_codes(self) -> None:
+        if not self.query_one("#sidebar").display:
+            self.sidebar_pref = True
+            self._apply_widths(self.size.width)
+        self.query_one(CodeFilter).focus()
+
+    def action_focus_documents(self) -> None:
+        if not self.query_one("#sidebar").display:
+            self.sidebar_pref = True
+            self._apply_widths(self.size.width)
+        self.query_one(DocumentList).focus()
+
+    def action_focus_quotes(self) -> None:
+        if not self.query_one("#inspector").display:
+            self.inspector_pref = True
+            self._apply_widths(self.size.width)
+        self.query_one(QuoteList).focus()
+
+    def action_focus_transcript(self) -> None:
+        self._close_cmdline()
+        self.query_one(TranscriptView).focus()
+
+    # --- the codebook panel --------------------------------------------------------------
+
+    @on(Input.Changed, "#code-filter")
+    def _filter_codes(self, event: Input.Changed) -> None:
+        self.query_one(CodeList).filter(event.value)
+
+    @on(Input.Submitted, "#code-filter")
+    def _filter_submitted(self) -> None:
+        code = self.query_one(CodeList).highlighted_code
+        if code is not None:
+            with self._guard("apply the code"):
+                self._apply(code)
+
+    @on(OptionList.OptionHighlighted, "#codes")
+    def _code_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        code_id = int(event.option.id or 0)
+        if code_id != self.selected_code:
+            self.selected_code = code_id
+            self._update_quotes()
+
+    @on(OptionList.OptionSelected, "#codes")
+    def _code_chosen(self, event: OptionList.OptionSelected) -> None:
+        with self._guard("apply the code"):
+            self._apply(self.project.code(int(event.option.id or 0)))
+
+    @on(OptionList.OptionSelected, "#quotes")
+    def _quote_chosen(self, event: OptionList.OptionSelected) -> None:
+        quotes = self.query_one(QuoteList)
+        coding = quotes.codings[event.option_index]
+        self.open_location(coding.document, coding.start, coding.end)
+
+    # --- panels --------------------------------------------------------------------------
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._update_inspector()
+        self._update_status()
+
+    def _update_inspector(self) -> None:
+        transcript = self.query_one(TranscriptView)
+        if self.model is None or not self.query_one("#inspector").display:
+            return
+        start, end = transcript.selection
+        here = [c for c in self._visible(self.doc_codings) if c.start < end and c.end > start]
+        first, last = transcript.selected_sentences
+        numbers = (self.model.sentences[first].number, self.model.sentences[last].number)
+        self.query_one(AtCursor).update(at_cursor_text(
+            here, self.code_by_id, self.me, (start, end), numbers,
+            "Characters in" if transcript.char_mode else "Selected:"))
+
+    def _update_quotes(self) -> None:
+        quotes = self.query_one(QuoteList)
+        code = self.code_by_id.get(self.selected_code or -1)
+        if code is None:
+            quotes.border_title = "Quotes"
+            quotes.show([], {})
+            return
+        try:
+            codings = self.project.codings(code=code, coder=self.me if self.blind else None)
+        except UserError:
+            codings = []
+        texts = {}
+        for c in codings:
+            if c.document not in texts:
+                texts[c.document] = self.project.text(c.document_id)
+        quotes.border_title = f"Quotes: {code.path} ({len(codings)})"
+        quotes.show(codings, texts)
+
+    def _update_status(self) -> None:
+        transcript = self.query_one(TranscriptView)
+        left = Text(no_wrap=True, overflow="ellipsis")
+        left.append(f" {self.project.name}", style="bold")
+        if self.doc is not None:
+            left.append(f" │ {self.doc.name}")
+        left.append(f" │ ✎ {self.me}")
+        if self.model is not None:
+            start, end = transcript.selection
+            first, last = transcript.selected_sentences
+            count = last - first + 1
+            unit = "sentence" if count == 1 else "sentences"
+            left.append(f" │ {count} {unit}, {end - start} chars")
+        if self.search_hits and self.search_query:
+            left.append(f" │ /{self.search_query} {self.search_pos}/{len(self.search_hits)}")
+        right = Text(no_wrap=True, justify="right")
+        ok = not self.saved.startswith("not")
+        right.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
+        right.append(self.saved if len(self.saved) < 48 else self.saved[:47] + "…")
+        right.append("  ")
+        right.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
+        if self.blind:
+            right.append(" BLIND ", style="bold reverse")
+        elif not self.show_others:
+            right.append(" mine only ", style="reverse")
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_row(left, right)
+        self.query_one("#status", Static).update(grid)
+
+    # --- jump and search: a one-line command input ---------------------------------------
+
+    def _open_cmdline(self, mode: str, placeholder: str) -> None:
+        cmdline = self.query_one("#cmdline", Input)
+        self.cmd_mode = mode
+        cmdline.placeholder = placeholder
+        cmdline.value = self.search_query if mode == "search" else ""
+        cmdline.display = True
+        self.query_one("#status").display = False
+        cmdline.focus()
+
+    def _close_cmdline(self) -> None:
+        self.cmd_mode = ""
+        self.query_one("#cmdline").display = False
+        self.query_one("#status").display = True
+
+    def action_jump(self) -> None:
+        if self.model is not None:
+            self._open_cmdline("jump", ": sentence number or time, e.g. 57 or 00:12:31")
+
+    def action_search(self) -> None:
+        if self.model is not None:
+            self._open_cmdline("search", "/ search this document (words, \"a phrase\", pre*)")
+
+    @on(Input.Submitted, "#cmdline")
+    def _cmdline_submitted(self, event: Input.Submitted) -> None:
+        mode = self.cmd_mode
+        value = event.value.strip()
+        self._close_cmdline()
+        self.query_one(TranscriptView).focus()
+        with self._guard("jump" if mode == "jump" else "search"):
+            if mode == "jump":
+                self.jump(value)
+            elif mode == "search":
+                self.find(value)
+
+    def jump(self, value: str) -> None:
+        m = self.model
+        if m is None or not value:
+            return
+        transcript = self.query_one(TranscriptView)
+        seconds = parse_time(value)
+        if seconds is not None:
+            index = m.sentence_at_time(seconds)
+            if index is None:
+                raise UserError(f"{m.doc.name} has no timestamps at or before {value}")
+        elif value.isdigit():
+            index = m.sentence_by_number(int(value))
+            if index is None:
+                raise UserError(f"{m.doc.name} has sentences 1-{len(m.sentences)}, "
+                                f"not {value}")
+        else:
+            raise UserError(f"go to {value!r}: give a sentence number (57) or a time "
+                            "(00:12:31)")
+        transcript.select_sentences(index, index)
+
+    def find(self, query: str) -> None:
+        m = self.model
+        if m is None or not query:
+            return
+        hits = self.project.search(query, doc=self.doc, limit=100_000)
+        self.search_query = query
+        numbers = {h.segment_number for h in hits}
+        self.search_hits = [i for i, s in enumerate(m.sentences) if s.number in numbers]
+        transcript = self.query_one(TranscriptView)
+        transcript.set_matches(self._match_spans(query, self.search_hits))
+        if not self.search_hits:
+            self.notify(f"no sentence in {m.doc.name} matches {query!r}", severity="warning")
+            self._update_status()
+            return
+        self.action_search_next(1, from_cursor=True)
+
+    def _match_spans(self, query: str, sentence_indices: list[int]) -> list[tuple[int, int]]:
+        """Where the query's words are, inside the matching sentences (for highlighting)."""
+        m = self.model
+        if m is None:
+            return []
+        words = [w for w in re.findall(r"[\w*]+", query) if w.strip("*")]
+        if not words:
+            return []
+        parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else r"\b")
+                 for w in words]
+        pattern = re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
+        spans = []
+        for i in sentence_indices:
+            s = m.sentences[i]
+            spans.extend(mt.span() for mt in pattern.finditer(m.text, s.start, s.end))
+        return spans
+
+    def action_search_next(self, delta: int, from_cursor: bool = False) -> None:
+        if not self.search_hits:
+            if self.search_query:
+                self.notify("no search hits in this document", severity="warning")
+            else:
+                self.notify("search first with /", severity="warning")
+            return
+        transcript = self.query_one(TranscriptView)
+        here = transcript.head
+        if delta > 0:
+            later = [i for i in self.search_hits if i > here or (from_cursor and i == here)]
+            target = later[0] if later else self.search_hits[0]
+        else:
+            earlier = [i for i in self.search_hits if i < here]
+            target = earlier[-1] if earlier else self.search_hits[-1]
+        transcript.select_sentences(target, target)
+        self.search_pos = self.search_hits.index(target) + 1
+        self._update_status()

@@ -1,0 +1,281 @@
+"""Small modal dialogs of the coding screen: code picker, choosers, memo editor, confirm.
+
+Each returns its answer through `dismiss` and changes nothing itself: the coding screen makes
+the change through the Project API, so every change has one place where errors are caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+from casecoder.model import Code
+
+CREATE_ID = "create-new-code"
+
+
+@dataclass(frozen=True)
+class PickResult:
+    """A code to apply, or a new code to create (name under parent path) and apply."""
+
+    code_id: int | None = None
+    new_name: str | None = None
+    parent_path: str | None = None
+
+
+def rank_codes(codes: Sequence[Code], query: str, limit: int = 40) -> list[Code]:
+    """Codes ordered by fuzzy match on name, path and keywords (tree order for no query)."""
+    query = query.strip()
+    if not query:
+        return list(codes)
+    from rapidfuzz import fuzz, utils
+
+    q = utils.default_process(query)
+    scored: list[tuple[float, int, Code]] = []
+    for position, c in enumerate(codes):
+        name = utils.default_process(c.name)
+        score = max(fuzz.WRatio(q, name), 0.9 * fuzz.WRatio(q, utils.default_process(c.path)))
+        if name.startswith(q):
+            score = max(score, 100.0)
+        for kw in c.keywords:
+            score = max(score, 0.85 * fuzz.WRatio(q, utils.default_process(kw)))
+        if score >= 60:
+            scored.append((score, position, c))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [c for _, _, c in scored[:limit]]
+
+
+class CodePicker(ModalScreen[PickResult | None]):
+    """Fuzzy code picker: type, move with up/down, enter applies; offers to create new codes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, codes: Sequence[Code], counts: Mapping[int, int], *,
+                 title: str = "Apply a code", allow_create: bool = True,
+                 initial: int | None = None) -> None:
+        super().__init__()
+        self.codes = list(codes)
+        self.counts = counts
+        self.title_text = title
+        self.allow_create = allow_create
+        self.initial = initial
+        self.shown: list[Code] = []
+        self.theme_for_new: Code | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="picker"):
+            yield Label(self.title_text, classes="dialog-title")
+            field = Input(placeholder="type a name, path or keyword…", id="picker-input")
+            field.cursor_blink = getattr(self.app, "cursor_blink", True)
+            yield field
+            yield OptionList(id="picker-list")
+            hint = "enter apply · ↑↓ choose · esc cancel"
+            if self.allow_create:
+                hint += " · a new name creates a code"
+            yield Label(hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._refresh("")
+        if self.initial is not None:
+            for i, c in enumerate(self.shown):
+                if c.id == self.initial:
+                    self.query_one(OptionList).highlighted = i
+        self.query_one(Input).focus()
+
+    @on(Input.Changed, "#picker-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._refresh(event.value)
+
+    def _refresh(self, query: str) -> None:
+        self.shown = rank_codes(self.codes, query)
+        options: list[Option] = []
+        for c in self.shown:
+            prompt = Text(no_wrap=True, overflow="ellipsis")
+            prompt.append("■ ", style=c.color)
+            prompt.append(f"{c.shortcut or ' '} ", style="bold")
+            prompt.append(c.path, style="" if c.codable else "italic dim")
+            n = self.counts.get(c.id, 0)
+            if n:
+                prompt.append(f"  {n}", style="dim")
+            options.append(Option(prompt, id=str(c.id)))
+        name = " ".join(query.split())
+        exact = any(c.name.casefold() == name.casefold() or c.path.casefold() == name.casefold()
+                    for c in self.codes)
+        if self.allow_create and name and not exact and "/" not in name.strip("/"):
+            self.theme_for_new = self._theme_of(self.shown[0] if self.shown else None)
+            options.append(Option(self._create_prompt(name), id=CREATE_ID))
+        option_list = self.query_one(OptionList)
+        option_list.set_options(options)
+        if options:
+            option_list.highlighted = 0
+
+    def _theme_of(self, code: Code | None) -> Code | None:
+        """Where a new code goes: under the highlighted theme (a subcode's own parent)."""
+        if code is None:
+            return None
+        if code.parent_id is None:
+            return code
+        for c in self.codes:
+            if c.id == code.parent_id:
+                return c
+        return None
+
+    def _create_prompt(self, name: str) -> Text:
+        where = self.theme_for_new.path if self.theme_for_new else "the top level"
+        return Text.assemble(("+ create ", "bold"), (f"«{name}»", "bold italic"),
+                             f" under {where}")
+
+    @on(OptionList.OptionHighlighted, "#picker-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id == CREATE_ID:
+            return
+        code = self.shown[event.option_index] if event.option_index < len(self.shown) else None
+        theme = self._theme_of(code)
+        if theme != self.theme_for_new:
+            self.theme_for_new = theme
+            option_list = self.query_one(OptionList)
+            last = option_list.option_count - 1
+            if last >= 0 and option_list.get_option_at_index(last).id == CREATE_ID:
+                name = " ".join(self.query_one(Input).value.split())
+                option_list.replace_option_prompt_at_index(last, self._create_prompt(name))
+
+    def action_cursor(self, delta: int) -> None:
+        option_list = self.query_one(OptionList)
+        if delta > 0:
+            option_list.action_cursor_down()
+        else:
+            option_list.action_cursor_up()
+
+    @on(Input.Submitted, "#picker-input")
+    def _submitted(self) -> None:
+        self._choose(self.query_one(OptionList).highlighted)
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def _choose(self, index: int | None) -> None:
+        option_list = self.query_one(OptionList)
+        if index is None or not 0 <= index < option_list.option_count:
+            return
+        option = option_list.get_option_at_index(index)
+        if option.id == CREATE_ID:
+            name = " ".join(self.query_one(Input).value.split())
+            parent = self.theme_for_new.path if self.theme_for_new else None
+            self.dismiss(PickResult(new_name=name, parent_path=parent))
+            return
+        self.dismiss(PickResult(code_id=int(option.id or 0)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[int | None]):
+    """Pick one of a few labelled choices; returns its index."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: Sequence[Text | str], hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.hint = hint or "enter choose · esc cancel"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="choice"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*[Option(c, id=str(i)) for i, c in enumerate(self.choices)],
+                             id="choice-list")
+            yield Label(self.hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.highlighted = 0
+        option_list.focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MemoEditor(ModalScreen[str | None]):
+    """Write or edit one memo; ctrl+s saves (an empty memo is deleted), escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="memo"):
+            yield Label(self.title_text, classes="dialog-title")
+            area = TextArea(self.initial, id="memo-text", soft_wrap=True)
+            area.cursor_blink = getattr(self.app, "cursor_blink", True)
+            yield area
+            yield Label("ctrl+s save · esc cancel · empty text deletes the memo",
+                        classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question where the safe answer is the default."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes"),
+    ]
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm"):
+            yield Label(self.question, classes="dialog-question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.no} (n)", id="no", variant="primary")
+                yield Button(f"{self.yes} (y)", id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

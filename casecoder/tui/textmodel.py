@@ -1,0 +1,290 @@
+"""The transcript as the coding screen sees it: units, wrapped lines and coded spans.
+
+Everything here is plain Python over offsets into the document's immutable text, so it can be
+tested and timed without a terminal. The widget asks three questions on every key press —
+which sentence holds this offset, which display line holds it, which codings touch this line —
+and each is answered by a bisect or a list lookup, never by a scan over the document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+
+from casecoder.model import Coding, Document, Segment
+
+_WORD = re.compile(r"\S+\s*")
+_TOKEN = re.compile(r"\S+")
+_TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
+# Any code point from here up may be wide, zero-width or combining: measure such paragraphs
+# cell by cell instead of assuming one cell per character.
+_NARROW_LIMIT = "\u0300"
+
+
+# --- wrapping ----------------------------------------------------------------------------
+
+
+@dataclass
+class Layout:
+    """Display lines of a soft-wrapped text: line y shows text[starts[y]:ends[y]]."""
+
+    width: int
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        """The display line that shows an offset (a newline belongs to the line it ends)."""
+        if not self.starts:
+            return 0
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def lines_of(self, start: int, end: int) -> tuple[int, int]:
+        """First and last display line of a non-empty span [start, end)."""
+        return self.line_of(start), self.line_of(max(start, end - 1))
+
+
+def wrap_text(text: str, width: int) -> Layout:
+    """Soft-wrap every text line to `width` cells at word boundaries.
+
+    A word longer than the width is cut where it overflows. Trailing spaces stay on the line
+    they follow (they are cropped when drawn), so every character belongs to exactly one line
+    and offsets map to lines without gaps.
+    """
+    width = max(8, width)
+    layout = Layout(width)
+    starts, ends = layout.starts, layout.ends
+    pos = 0
+    for para in text.split("\n"):
+        end = pos + len(para)
+        slow = bool(para) and max(para) >= _NARROW_LIMIT
+        if (cell_len(para) if slow else len(para)) <= width:
+            starts.append(pos)
+            ends.append(end)
+        else:
+            _wrap_paragraph(para, pos, width, slow, starts, ends)
+        pos = end + 1
+    return layout
+
+
+def _wrap_paragraph(para: str, base: int, width: int, slow: bool,
+                    starts: list[int], ends: list[int]) -> None:
+    measure = cell_len if slow else len
+    line_start = 0
+    x = 0
+    for match in _WORD.finditer(para):
+        word_start = match.start()
+        chunk = match.group()
+        word = chunk.rstrip()
+        w = measure(word)
+        if x and x + w > width:
+            starts.append(base + line_start)
+            ends.append(base + word_start)
+            line_start, x = word_start, 0
+        while w > width:  # a word wider than the line: cut it
+            cut = _cut(word, width, measure)
+            starts.append(base + word_start)
+            ends.append(base + word_start + cut)
+            word_start += cut
+            word = word[cut:]
+            line_start = word_start
+            w = measure(word)
+        x += w + (len(chunk) - len(chunk.rstrip()))
+    starts.append(base + line_start)
+    ends.append(base + len(para))
+
+
+def _cut(word: str, width: int, measure: object) -> int:
+    if measure is len:
+        return width
+    cells = 0
+    for i, ch in enumerate(word):
+        cells += cell_len(ch)
+        if cells > width:
+            return max(1, i)
+    return len(word)
+
+
+# --- the document and its units ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Label:
+    """Speaker label of a turn: [start, end) shown as a label, not as speech."""
+
+    start: int
+    end: int
+    timestamp_end: int  # the part [start, timestamp_end) is the timestamp
+
+
+class DocModel:
+    """A document's text and units, with the lookups the cursor needs."""
+
+    def __init__(self, doc: Document, text: str, sentences: Sequence[Segment],
+                 turns: Sequence[Segment] = ()) -> None:
+        self.doc = doc
+        self.text = text
+        if not sentences:
+            sentences = [Segment(0, doc.id, "sentence", 1, 0, len(text), None, None)]
+        self.sentences = list(sentences)
+        self.turns = list(turns)
+        self.sent_starts = [s.start for s in self.sentences]
+        self.sent_ends = [s.end for s in self.sentences]
+        self.turn_starts = [t.start for t in self.turns]
+        # Turn index of each sentence, for turn moves and for labels.
+        self.sent_turn: list[int] = []
+        t = 0
+        for s in self.sentences:
+            while t + 1 < len(self.turns) and self.turns[t + 1].start <= s.start:
+                t += 1
+            self.sent_turn.append(t if self.turns and self.turns[t].start <= s.end else -1)
+        self.labels = self._labels()
+        self.label_starts = [lb.start for lb in self.labels]
+
+    @classmethod
+    def load(cls, project: object, doc: Document) -> DocModel:
+        return cls(doc, project.text(doc),  # type: ignore[attr-defined]
+                   project.segments(doc, "sentence"),  # type: ignore[attr-defined]
+                   project.segments(doc, "turn"))  # type: ignore[attr-defined]
+
+    def _labels(self) -> list[Label]:
+        """Speaker labels: from the start of the turn's line to its first sentence."""
+        out: list[Label] = []
+        text = self.text
+        for turn in self.turns:
+            if turn.speaker is None and turn.timestamp is None:
+                continue
+            line_start = text.rfind("\n", 0, turn.start) + 1
+            i = bisect.bisect_left(self.sent_starts, turn.start)
+            body = self.sent_starts[i] if i < len(self.sent_starts) else turn.end
+            body = min(body, turn.end)
+            if body <= line_start or "\n" in text[line_start:body]:
+                continue
+            m = _TIMESTAMP.match(text, line_start, body)
+            out.append(Label(line_start, body, m.end() if m else line_start))
+        return out
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def sentence_at(self, offset: int) -> int:
+        """Index of the sentence holding an offset (or the next one, between sentences)."""
+        i = bisect.bisect_right(self.sent_ends, offset)
+        return min(i, len(self.sentences) - 1)
+
+    def sentence_by_number(self, number: int) -> int | None:
+        i = number - 1
+        if 0 <= i < len(self.sentences) and self.sentences[i].number == number:
+            return i
+        for j, s in enumerate(self.sentences):
+            if s.number == number:
+                return j
+        return None
+
+    def turn_first_sentence(self, t: int) -> int:
+        return min(bisect.bisect_left(self.sent_starts, self.turns[t].start),
+                   len(self.sentences) - 1)
+
+    def turn_last_sentence(self, t: int) -> int:
+        return max(0, bisect.bisect_left(self.sent_starts, self.turns[t].end) - 1)
+
+    def turn_of(self, sentence: int) -> int:
+        return self.sent_turn[sentence]
+
+    def sentence_at_time(self, seconds: float) -> int | None:
+        """First sentence of the last turn that starts at or before a time."""
+        best = None
+        for t, turn in enumerate(self.turns):
+            if turn.timestamp is not None and turn.timestamp <= seconds + 0.5:
+                best = t
+        return None if best is None else self.turn_first_sentence(best)
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        a, b = min(first, last), max(first, last)
+        return self.sentences[a].start, self.sentences[b].end
+
+    def word_boundary(self, offset: int, direction: int, *, edge: str) -> int:
+        """The next token start (edge='start') or end (edge='end') before/after an offset."""
+        text = self.text
+        lo = max(0, offset - 400)
+        hi = min(len(text), offset + 400)
+        points = [m.start() if edge == "start" else m.end()
+                  for m in _TOKEN.finditer(text, lo, hi)]
+        if direction > 0:
+            later = [p for p in points if p > offset]
+            return later[0] if later else offset
+        earlier = [p for p in points if p < offset]
+        return earlier[-1] if earlier else offset
+
+    def sentences_covered(self, spans: Iterable[tuple[int, int]]) -> int:
+        """How many sentences overlap any of the spans (they need not be sorted)."""
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        covered = 0
+        for a, b in merged:
+            first = bisect.bisect_right(self.sent_ends, a)
+            last = bisect.bisect_left(self.sent_starts, b) - 1
+            if last >= first:
+                covered += last - first + 1
+        return covered
+
+
+# --- coded spans over display lines ------------------------------------------------------
+
+
+@dataclass
+class Marks:
+    """Which codings touch each display line, and in which margin column each one is drawn.
+
+    Columns are handed out like lanes on a road: a coding takes the leftmost column that is
+    free over all its lines, so codings that overlap in the text never share a column and
+    overlapping codes stay distinguishable in the margin.
+    """
+
+    codings: list[Coding]
+    per_line: dict[int, list[int]]
+    column: list[int | None]
+    overflow: set[int]
+
+
+def build_marks(codings: Sequence[Coding], layout: Layout, columns: int) -> Marks:
+    per_line: dict[int, list[int]] = {}
+    spans: list[tuple[int, int, int]] = []
+    for i, c in enumerate(codings):
+        first, last = layout.lines_of(c.start, c.end)
+        spans.append((first, last, i))
+        for y in range(first, last + 1):
+            per_line.setdefault(y, []).append(i)
+    column: list[int | None] = [None] * len(codings)
+    overflow: set[int] = set()
+    free_after = [-1] * max(0, columns)
+    for first, last, i in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        for col, busy_until in enumerate(free_after):
+            if busy_until < first:
+                free_after[col] = last
+                column[i] = col
+                break
+        else:
+            overflow.update(range(first, last + 1))
+    return Marks(list(codings), per_line, column, overflow)
+
+
+def parse_time(text: str) -> float | None:
+    """'00:12:31', '12:31' or '1:02:03' as seconds; None if it is not a time."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    numbers = [int(p) for p in parts]
+    if len(numbers) == 2:
+        numbers.insert(0, 0)
+    h, m, s = numbers
+    return float(h * 3600 + m * 60 + s)

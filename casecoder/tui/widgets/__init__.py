@@ -1,0 +1,1 @@
+"""Widgets of the coding screen: the virtual transcript and the side panels."""

@@ -1,0 +1,216 @@
+"""The side panels of the coding screen: documents, codebook, what is at the cursor, quotes.
+
+They are thin views: the screen hands them plain rows (documents with their share coded, codes
+with counts, codings) and they only format. Option lists are fine here (tens or hundreds of
+rows); the transcript is the only place where size needs special care.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from casecoder.model import Code, Coding
+
+
+@dataclass(frozen=True)
+class DocRow:
+    id: int
+    name: str
+    case: str
+    role: str
+    share: float | None  # share of sentences coded by me; None while not yet counted
+    done: bool
+
+
+class DocumentList(OptionList):
+    """Documents with case, role and how much of each the current coder has coded."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[DocRow] = []
+        self.current: int | None = None
+
+    def show(self, rows: Sequence[DocRow], current: int | None) -> None:
+        self.rows = list(rows)
+        self.current = current
+        self.set_options([Option(self._prompt(r), id=str(r.id)) for r in self.rows])
+        self._highlight_current()
+
+    def set_current(self, current: int | None) -> None:
+        old = self.current
+        self.current = current
+        for i, r in enumerate(self.rows):
+            if r.id in (old, current):
+                self.replace_option_prompt_at_index(i, self._prompt(r))
+        self._highlight_current()
+
+    def update_row(self, row: DocRow) -> None:
+        for i, r in enumerate(self.rows):
+            if r.id == row.id:
+                self.rows[i] = row
+                self.replace_option_prompt_at_index(i, self._prompt(row))
+
+    def _highlight_current(self) -> None:
+        for i, r in enumerate(self.rows):
+            if r.id == self.current:
+                self.highlighted = i
+
+    def _prompt(self, r: DocRow) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("▸ " if r.id == self.current else "  ", style="bold")
+        text.append(r.name, style="bold" if r.id == self.current else "")
+        details = [d for d in (r.case, r.role) if d]
+        share = "…" if r.share is None else f"{round(100 * r.share)}%"
+        text.append("\n    ")
+        text.append(" · ".join([*details, share]), style="dim")
+        if r.done:
+            text.append(" ✓", style="bold")
+        return text
+
+
+class CodeFilter(Input):
+    """Type to filter the codebook; down moves into the list, enter applies the first match."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "into_list", "Codes", show=False)]
+
+    def action_into_list(self) -> None:
+        self.screen.query_one(CodeList).focus()
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    code: Code
+    in_doc: int
+    in_project: int
+
+
+class CodeList(OptionList):
+    """The codebook: swatch, shortcut, name (indented by depth), counts in document/project."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[CodeRow] = []
+        self.shown_rows: list[CodeRow] = []
+        self.query_text = ""
+
+    def show(self, codes: Sequence[Code], in_doc: Mapping[int, int],
+             in_project: Mapping[int, int]) -> None:
+        keep = self.highlighted_code
+        self.rows = [CodeRow(c, in_doc.get(c.id, 0), in_project.get(c.id, 0)) for c in codes]
+        self._render_rows(keep)
+
+    def filter(self, text: str) -> None:
+        self.query_text = text.strip().casefold()
+        self._render_rows(self.highlighted_code)
+
+    def _matches(self, row: CodeRow) -> bool:
+        q = self.query_text
+        if not q:
+            return True
+        c = row.code
+        return (q in c.path.casefold() or any(q in k.casefold() for k in c.keywords))
+
+    def _render_rows(self, keep: Code | None) -> None:
+        self.shown_rows = [r for r in self.rows if self._matches(r)]
+        self.set_options([Option(self._prompt(r), id=str(r.code.id)) for r in self.shown_rows])
+        self.select_code(keep.id if keep else None)
+
+    def select_code(self, code_id: int | None) -> None:
+        for i, r in enumerate(self.shown_rows):
+            if r.code.id == code_id:
+                self.highlighted = i
+                return
+        if self.shown_rows and self.highlighted is None:
+            self.highlighted = 0
+
+    @property
+    def highlighted_code(self) -> Code | None:
+        if self.highlighted is None or not 0 <= self.highlighted < len(self.shown_rows):
+            return None
+        return self.shown_rows[self.highlighted].code
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.rows:
+            self._render_rows(self.highlighted_code)
+
+    def _prompt(self, row: CodeRow) -> Text:
+        c = row.code
+        width = max(12, self.scrollable_content_region.width - 1)
+        counts_width = max((len(f"{r.in_doc}/{r.in_project}") for r in self.rows), default=3)
+        counts = f"{row.in_doc}/{row.in_project}".rjust(counts_width)
+        depth = 0 if self.query_text else c.depth
+        name = c.path if self.query_text else c.name
+        prefix = f"{c.shortcut or ' '} " + "  " * depth
+        budget = max(3, width - 2 - len(prefix) - counts_width - 1)
+        if len(name) > budget:
+            name = name[:budget - 1] + "…"
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("■ ", style=c.color)
+        text.append(prefix, style="bold")
+        text.append(name, style="" if c.codable else "italic")
+        text.append(" " * max(1, budget - len(name) + 1))
+        text.append(counts, style="dim")
+        return text
+
+
+def at_cursor_text(codings: Sequence[Coding], codes: Mapping[int, Code], me: str,
+                   selection: tuple[int, int], sentences: tuple[int, int],
+                   unit_label: str) -> Text:
+    """What is coded on the selection: code, coder, memo; or how to code it."""
+    text = Text()
+    first, last = sentences
+    where = f"sentence {first}" if first == last else f"sentences {first}-{last}"
+    text.append(f"{unit_label} {where}", style="bold")
+    text.append(f"  [{selection[0]}, {selection[1]})\n", style="dim")
+    if not codings:
+        text.append("No codes here.\n", style="dim")
+        text.append("1-9 shortcut · c picker", style="dim")
+        return text
+    for c in codings:
+        code = codes.get(c.code_id)
+        color = code.color if code else "#888888"
+        text.append("■ " if c.coder == me else "□ ", style=color)
+        text.append(c.code_path)
+        text.append(f"  {'you' if c.coder == me else c.coder}", style="dim")
+        if c.memo:
+            first_line = c.memo.splitlines()[0]
+            text.append(f"\n   ✎ {first_line}", style="italic")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+class AtCursor(Static):
+    """Codes on the current selection, with coder and memo."""
+
+
+class QuoteList(OptionList):
+    """Codings of the selected code across the project; enter jumps to one."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.codings: list[Coding] = []
+
+    def show(self, codings: Sequence[Coding], texts: Mapping[str, str]) -> None:
+        self.codings = list(codings)
+        options = []
+        for c in self.codings:
+            quote = " ".join(texts.get(c.document, "")[c.start:c.end].split())
+            if len(quote) > 90:
+                quote = quote[:89] + "…"
+            prompt = Text(overflow="fold")
+            prompt.append(c.document, style="bold")
+            prompt.append(f" {c.coder}", style="dim")
+            prompt.append(f"\n«{quote}»")
+            options.append(Option(prompt, id=c.guid))
+        self.set_options(options)
+        if options:
+            self.highlighted = 0
