@@ -111,18 +111,18 @@ def _clean(pieces: Iterable[str]) -> str:
 
 def _zoom_speakers(cues: list[_Cue]) -> None:
     """Move "Name: " prefixes into the speaker of cues that have no voice tag."""
+    found: list[tuple[_Cue, str, int]] = []
     counts: dict[str, int] = {}
-    prefixes: list[str | None] = []
     for cue in cues:
         match = _PREFIX.match(cue.text) if cue.speaker is None else None
-        name = " ".join(match[1].split()) if match else None
-        prefixes.append(name)
-        if name:
+        if match:
+            name = " ".join(match[1].split())
+            found.append((cue, name, match.end()))
             counts[name] = counts.get(name, 0) + 1
-    for cue, name in zip(cues, prefixes, strict=True):
-        if name and (counts[name] >= 2 or label_shape_ok(name)):
+    for cue, name, speech_start in found:
+        if counts[name] >= 2 or label_shape_ok(name):
             cue.speaker = name
-            cue.text = cue.text[_PREFIX.match(cue.text).end():]  # type: ignore[union-attr]
+            cue.text = cue.text[speech_start:]
 
 
 def _assemble(
