@@ -43,11 +43,12 @@ from casecoder.analysis.statistics import (
 )
 from casecoder.analysis.units import presence_by_code
 from casecoder.errors import UserError
-from casecoder.model import Code
+from casecoder.model import Code, CodingRecord
 
 __all__ = [
     "BOOTSTRAP_STATISTICS",
     "CHANCE_CORRECTED",
+    "CHOICES",
     "DEFINITIONS",
     "SPAN_UNITS",
     "STATISTICS",
@@ -57,7 +58,9 @@ __all__ = [
     "ComparedDocument",
     "Disagreement",
     "Figure",
+    "Item",
     "LeftOut",
+    "Reconciliation",
     "ResultRow",
     "UnitRow",
     "build_agreement_data",
@@ -920,3 +923,270 @@ def unit_rows(data: AgreementData, doc_index: int) -> list[UnitRow]:
                 tuple(tuple(per_coder[i][u]) for i in range(len(data.coders))), tuple(differs[u]))
         for u in range(hi - lo)
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconciling disagreements into a consensus coder
+
+CHOICES = ("a", "b", "both", "neither")
+NEITHER_MARK = "[neither]"
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """One disagreement: a unit of a compared document on which the two coders differ on a code.
+
+    Ordered by document, unit and the code's place in the codebook (``rank``), the order in which
+    the review walks through them.
+    """
+
+    doc_index: int
+    local: int  # the unit's index within its document
+    rank: int
+    code_id: int
+
+
+class Reconciliation:
+    """Deciding two coders' disagreements into a consensus coder, unit by unit and code by code.
+
+    A decision is stored in the project, never only in memory, so a review can stop and resume:
+    accepting coder A (or B, or both) copies their codings of the code that touch the unit to the
+    consensus coder in one undoable `add_codings` event (the reason, if given, becomes the
+    coding's memo). Deciding that the code does not apply leaves nothing to copy, so it is
+    recorded as a line "[neither] code/path: reason" in the consensus coder's memo on the
+    segment. A disagreement counts as resolved when the consensus coder has coded the code on
+    the unit or has such a line. Deciding again replaces the earlier decision on that unit.
+    """
+
+    def __init__(self, project: Any, data: AgreementData, consensus: str = "consensus") -> None:
+        if len(data.coders) != 2:
+            raise UserError(f"reconciliation compares exactly 2 coders, not {len(data.coders)}")
+        if data.unit not in SPAN_UNITS:
+            raise UserError(f"reconciliation works on sentence, turn or paragraph units, "
+                            f"not on the {data.unit} unit")
+        self.project = project
+        self.data = data
+        self.consensus = ""
+        self._consensus_project: Any = None
+        self._undo: list[list[Any]] = []
+        rank = {c.id: k for k, c in enumerate(data.codes)}
+        items: list[Item] = []
+        for code in data.codes:
+            differ = np.flatnonzero(_differs(data, code.id))
+            docs = data.unit_doc[differ]
+            for cell, d in zip(differ.tolist(), docs.tolist(), strict=True):
+                items.append(Item(d, cell - int(data.doc_bounds[d]), rank[code.id], code.id))
+        self.items = sorted(items)
+        self.resolved: set[Item] = set()
+        self._segment_ids: dict[int, list[int]] = {}
+        self.set_consensus(consensus)
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def coder_a(self) -> str:
+        return self.data.coders[0]
+
+    @property
+    def coder_b(self) -> str:
+        return self.data.coders[1]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> int:
+        return len(self.resolved)
+
+    def set_consensus(self, name: str) -> None:
+        """Decide into another consensus coder (a name that is not one of the compared two)."""
+        name = " ".join(name.split())
+        if not name:
+            raise UserError("the consensus coder needs a name")
+        if name in self.data.coders:
+            raise UserError(f"{name!r} is one of the compared coders; the consensus coder needs "
+                            "a name of its own")
+        if name == self.consensus:
+            return
+        self.close()
+        self.consensus = name
+        self._undo.clear()
+        self.refresh()
+
+    def close(self) -> None:
+        if self._consensus_project is not None:
+            self._consensus_project.close()
+            self._consensus_project = None
+
+    def _as_consensus(self) -> Any:
+        """A second handle on the project file, acting as the consensus coder (memos, uncode)."""
+        if self._consensus_project is None:
+            from casecoder.project import Project
+
+            self._consensus_project = Project.open(self.project.path, coder=self.consensus)
+        return self._consensus_project
+
+    def segment_ids(self, doc_index: int) -> list[int]:
+        ids = self._segment_ids.get(doc_index)
+        if ids is None:
+            doc = self.data.documents[doc_index].name
+            ids = [s.id for s in self.project.segments(doc, self.data.unit)]
+            self._segment_ids[doc_index] = ids
+        return ids
+
+    def consensus_presence(self, doc_index: int) -> dict[int, NDArray[np.bool_]]:
+        """For one document, which units the consensus coder has coded with each code."""
+        doc = self.data.documents[doc_index].name
+        codings = [] if not self._consensus_exists() else self.project.codings(
+            doc=doc, coder=self.consensus)
+        matrices = presence_by_code(
+            self.data.doc_units(doc_index),
+            [(self.consensus, c.code_id, c.start, c.end) for c in codings],
+            [self.consensus], [c.id for c in self.data.codes])
+        return {code_id: m[0] for code_id, m in matrices.items()}
+
+    def _consensus_exists(self) -> bool:
+        return any(c.name == self.consensus for c in self.project.coders())
+
+    def neither_marks(self, doc_index: int) -> dict[int, set[int]]:
+        """Per unit (local index), the codes the consensus coder decided do not apply there."""
+        if not self._consensus_exists():
+            return {}
+        local_of = {seg_id: k for k, seg_id in enumerate(self.segment_ids(doc_index))}
+        paths = sorted(((c.path, c.id) for c in self.data.codes), key=lambda p: -len(p[0]))
+        marks: dict[int, set[int]] = {}
+        for memo in self.project.memos("segment"):
+            if memo.coder != self.consensus or memo.target_id not in local_of:
+                continue
+            for line in memo.text.splitlines():
+                code_id = _marked_code(line, paths)
+                if code_id is not None:
+                    marks.setdefault(local_of[memo.target_id], set()).add(code_id)
+        return marks
+
+    def refresh(self, doc_index: int | None = None) -> None:
+        """Recompute which disagreements are resolved (in one document, or everywhere)."""
+        docs = range(len(self.data.documents)) if doc_index is None else [doc_index]
+        for d in docs:
+            self.resolved = {i for i in self.resolved if i.doc_index != d}
+            mine = [i for i in self.items if i.doc_index == d]
+            if not mine:
+                continue
+            presence = self.consensus_presence(d)
+            marks = self.neither_marks(d)
+            self.resolved |= {i for i in mine if presence[i.code_id][i.local]
+                              or i.code_id in marks.get(i.local, set())}
+
+    # --- walking ---------------------------------------------------------------------------
+
+    def find(self, position: tuple[int, int], *, code_id: int | None = None,
+             forward: bool = True, unresolved: bool = False) -> Item | None:
+        """The next (or previous) disagreement after (doc_index, local), wrapping around."""
+        pool = [i for i in self.items if (code_id is None or i.code_id == code_id)
+                and not (unresolved and i in self.resolved)]
+        if not pool:
+            return None
+        if forward:
+            return next((i for i in pool if (i.doc_index, i.local) > position), pool[0])
+        return next((i for i in reversed(pool) if (i.doc_index, i.local) < position), pool[-1])
+
+    def items_at(self, doc_index: int, local: int) -> list[Item]:
+        return [i for i in self.items if i.doc_index == doc_index and i.local == local]
+
+    # --- deciding --------------------------------------------------------------------------
+
+    def decide(self, item: Item, choice: str, memo: str = "") -> str:
+        """Record a decision on one disagreement; returns a one-line summary of what was done."""
+        if choice not in CHOICES:
+            raise UserError(f"a decision is one of {', '.join(CHOICES)}, not {choice!r}")
+        data = self.data
+        doc = data.documents[item.doc_index].name
+        code = data.code_by_id(item.code_id)
+        start, end = (int(x) for x in data.doc_units(item.doc_index)[item.local])
+        number = data.unit_number(item.doc_index, item.local)
+        where = f"{code.path} in {doc} {data.unit} {number}"
+        sources = {"a": [self.coder_a], "b": [self.coder_b],
+                   "both": [self.coder_a, self.coder_b], "neither": []}[choice]
+        records = [
+            CodingRecord(doc, code.id, self.consensus, c.start, c.end, memo.strip())
+            for coder in sources
+            for c in self.project.codings(doc=doc, code=code.id, coder=coder, subcodes=False)
+            if c.start < end and c.end > start
+        ]
+        undo: list[Any] = []
+        previous = self.marks_line(item)
+        if records:
+            if previous is not None:
+                self._set_marks(item, remove=True)
+                undo.append(self._as_consensus())
+            self.project.add_codings(records, action="reconcile",
+                                     summary=f"consensus: accept {self._who(choice)} for {where}")
+            undo.append(self.project)
+            done = f"{self.consensus} takes {self._who(choice)}'s coding of {where}"
+        else:
+            if self.consensus_presence(item.doc_index)[item.code_id][item.local]:
+                self._as_consensus().uncode(doc, code.id, start, end)
+                undo.append(self._as_consensus())
+            if previous is None or memo.strip():
+                self._set_marks(item, memo=memo)
+                undo.append(self._as_consensus())
+            done = f"{self.consensus}: {code.path} does not apply to {doc} {data.unit} {number}"
+        if undo:  # deciding "neither" twice changes nothing and has nothing to undo
+            self._undo.append(undo)
+        self.refresh(item.doc_index)
+        return done
+
+    def _who(self, choice: str) -> str:
+        return {"a": self.coder_a, "b": self.coder_b,
+                "both": f"{self.coder_a} and {self.coder_b}"}.get(choice, "neither")
+
+    def marks_line(self, item: Item) -> str | None:
+        """The consensus coder's "[neither]" line for this item, if there is one."""
+        memo = self._segment_memo(item)
+        if memo is None:
+            return None
+        paths = [(self.data.code_by_id(item.code_id).path, item.code_id)]
+        return next((line for line in memo.splitlines()
+                     if _marked_code(line, paths) == item.code_id), None)
+
+    def _segment_memo(self, item: Item) -> str | None:
+        if not self._consensus_exists():
+            return None
+        seg_id = self.segment_ids(item.doc_index)[item.local]
+        return next((m.text for m in self.project.memos("segment")
+                     if m.coder == self.consensus and m.target_id == seg_id), None)
+
+    def _set_marks(self, item: Item, *, memo: str = "", remove: bool = False) -> None:
+        code = self.data.code_by_id(item.code_id)
+        current = self._segment_memo(item) or ""
+        paths = [(code.path, code.id)]
+        lines = [line for line in current.splitlines() if _marked_code(line, paths) is None]
+        if not remove:
+            reason = " ".join(memo.split())
+            lines.append(f"{NEITHER_MARK} {code.path}" + (f": {reason}" if reason else ""))
+        number = self.data.unit_number(item.doc_index, item.local)
+        target = (self.data.documents[item.doc_index].name, self.data.unit, number)
+        self._as_consensus().set_memo("segment", target, "\n".join(lines))
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> None:
+        """Take back the last decision (every event it made, newest first)."""
+        if not self._undo:
+            raise UserError("no decision to undo in this review")
+        for project in reversed(self._undo.pop()):
+            project.undo()
+        self.refresh()
+
+
+def _marked_code(line: str, paths: Sequence[tuple[str, int]]) -> int | None:
+    """The code a "[neither] path: reason" line names (longest path first), if any."""
+    if not line.startswith(NEITHER_MARK + " "):
+        return None
+    rest = line[len(NEITHER_MARK) + 1:].strip()
+    for path, code_id in paths:
+        if rest == path or rest.startswith(path + ":"):
+            return code_id
+    return None
