@@ -1,0 +1,622 @@
+"""Reviewing inter-coder agreement: figures per code, then the disagreements one by one.
+
+`AgreementScreen` shows the per-code figures of `casecoder agreement` (sortable), and enter on a
+code opens `ReviewScreen`: one document at a time, each unit with the two coders' codes side by
+side and the consensus coder's, jumping between disagreements with n / N and deciding each
+with a (take A), b (take B), o (both), x (neither). Decisions go through
+`casecoder.analysis.agreement.Reconciliation`, which writes them with the Project API; this
+module only shows and dispatches. Works standalone (push it from any App) or from the workbench.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from casecoder.analysis.report import TENTATIVE, level
+from casecoder.errors import UserError
+
+STAT_COLUMNS = (("percent_agreement", "Agree"), ("cohen_kappa", "Cohen κ"),
+                ("scott_pi", "Scott π"), ("fleiss_kappa", "Fleiss κ"),
+                ("krippendorff_alpha", "α"), ("gwet_ac1", "AC1"),
+                ("brennan_prediger", "B-P"))
+LEVEL_STYLES = {"poor": "bold red", "tentative": "yellow"}
+REVIEW_UNITS = ("sentence", "turn", "paragraph")
+
+
+def _figure_text(value: float | None, key: str) -> Text:
+    if value is None:
+        return Text("n/a", style="dim")
+    shown = round(value, 3) or 0.0
+    return Text(f"{shown:.3f}", style=LEVEL_STYLES.get(level(key, value), ""))
+
+
+def _code_names(paths: Sequence[str], focus: str | None) -> Text:
+    """Codes as their last path part, the code under review in bold."""
+    text = Text()
+    for i, path in enumerate(paths):
+        if i:
+            text.append("; ")
+        text.append(path.rsplit("/", 1)[-1], style="bold reverse" if path == focus else "")
+    return text
+
+
+class AgreementScreen(Screen[None]):
+    """Agreement per code for two coders, and the way into reconciling their disagreements."""
+
+    DEFAULT_CSS = """
+    AgreementScreen #agreement-title, ReviewScreen #review-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    AgreementScreen #agreement-summary {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    AgreementScreen #agreement-codes, ReviewScreen #review-units {
+        height: 1fr;
+        border: round $primary 50%;
+    }
+    AgreementScreen #agreement-codes:focus, ReviewScreen #review-units:focus {
+        border: round $primary;
+    }
+    ReviewScreen #review-detail {
+        height: auto;
+        max-height: 10;
+        padding: 0 1;
+        border-top: solid $primary 30%;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "review", "Review", id="agreement.review",
+                tooltip="Walk through this code's disagreements"),
+        Binding("s", "sort", "Sort", id="agreement.sort",
+                tooltip="Sort by the next column (click a header to sort by it)"),
+        Binding("S", "reverse", "Reverse", id="agreement.reverse", show=False),
+        Binding("o", "coders", "Coders", id="agreement.coders",
+                tooltip="Choose the two coders to compare"),
+        Binding("u", "unit", "Unit", id="agreement.unit",
+                tooltip="Sentence, turn or paragraph"),
+        Binding("c", "consensus", "Consensus", id="agreement.consensus",
+                tooltip="Name of the coder that decisions go to"),
+        Binding("r", "reload", "Reload", id="agreement.reload", show=False),
+        Binding("escape", "close", "Back", id="agreement.close"),
+    ]
+
+    def __init__(self, project: Any, *, coders: Sequence[str] | None = None,
+                 unit: str = "sentence", consensus: str = "consensus") -> None:
+        super().__init__()
+        self.project = project
+        self.coders = list(coders) if coders else None
+        self.unit = unit
+        self.consensus = consensus
+        self.data: Any = None
+        self.report: Any = None
+        self.reconciliation: Any = None
+        self.error = ""
+        self.sort_key = "code"
+        self.sort_reverse = False
+        self._columns: list[tuple[str, str]] = []
+
+    # --- layout and loading --------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="agreement-title")
+        yield Static(id="agreement-summary")
+        table: DataTable[Any] = DataTable(id="agreement-codes", cursor_type="row",
+                                          zebra_stripes=True)
+        table.border_title = "Per code"
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.reconciliation is not None:
+            self.reconciliation.refresh()
+            self.fill_table()
+            self.show_summary()
+
+    def on_unmount(self) -> None:
+        if self.reconciliation is not None:
+            self.reconciliation.close()
+
+    def default_coders(self) -> list[str]:
+        """The first two coders (by name) with codings, leaving out the consensus coder."""
+        coded = {c.coder for c in self.project.codings()} - {self.consensus}
+        return sorted(coded, key=str.casefold)[:2]
+
+    def load(self) -> None:
+        """(Re)compute the figures and the reconciliation state; errors become the summary."""
+        from casecoder.analysis.agreement import (
+            Reconciliation,
+            build_agreement_data,
+            compute_agreement,
+        )
+
+        if self.reconciliation is not None:
+            self.reconciliation.close()
+        self.data = self.report = self.reconciliation = None
+        self.error = ""
+        try:
+            coders = self.coders or self.default_coders()
+            self.data = build_agreement_data(self.project, coders=coders, unit=self.unit)
+            self.report = compute_agreement(self.data, project_name=self.project.name)
+            self.reconciliation = Reconciliation(self.project, self.data, self.consensus)
+        except UserError as exc:
+            self.error = str(exc)
+        self.fill_table()
+        self.show_summary()
+
+    def show_summary(self) -> None:
+        title = Text.assemble(("Agreement", "bold"))
+        summary = Text()
+        if self.error or self.report is None:
+            summary.append(self.error or "nothing to compare", style="bold red")
+            summary.append("\no chooses the coders, u the unit.")
+        else:
+            report, rec = self.report, self.reconciliation
+            title.append(f" · A: {rec.coder_a} · B: {rec.coder_b} · {report.unit} · "
+                         f"{report.n_units:,} units in {len(report.documents)} documents · "
+                         f"data {report.data_hash}")
+            for row in report.overall_rows:
+                summary.append(f"{row.label} ({row.method}): ", style="bold")
+                for key, label in (("percent_agreement", "agree"), ("cohen_kappa", "κ"),
+                                   ("krippendorff_alpha", "α")):
+                    summary.append(f"{label} ")
+                    summary.append_text(_figure_text(row.figures[key].value, key))
+                    summary.append("  ")
+                summary.append("\n")
+            summary.append(f"Reconciled into {rec.consensus!r}: ", style="bold")
+            summary.append(f"{rec.done} / {rec.total} disagreements resolved")
+            if report.left_out:
+                summary.append(f"\n{len(report.left_out)} documents left out: "
+                               + "; ".join(f"{x.name} ({x.reason})"
+                                           for x in report.left_out[:3])
+                               + (" …" if len(report.left_out) > 3 else ""), style="dim")
+            summary.append(f"\nyellow below {TENTATIVE:.3f}, red below 0.400 (chance-corrected "
+                           "figures); n/a = undefined, e.g. a code nobody used", style="dim")
+        self.query_one("#agreement-title", Static).update(title)
+        self.query_one("#agreement-summary", Static).update(summary)
+
+    # --- the table -----------------------------------------------------------------------
+
+    def columns(self) -> list[tuple[str, str]]:
+        if self.reconciliation is None:
+            return [("code", "Code")]
+        rec = self.reconciliation
+        return [("code", "Code"), ("units", "Units"), ("differ", "Differ"),
+                ("resolved", "Resolved"), ("a", rec.coder_a), ("b", rec.coder_b),
+                *STAT_COLUMNS]
+
+    def resolved_by_code(self) -> dict[int, int]:
+        rec = self.reconciliation
+        counts: dict[int, int] = {}
+        for item in rec.resolved:
+            counts[item.code_id] = counts.get(item.code_id, 0) + 1
+        return counts
+
+    def _sort_value(self, row: Any, resolved: dict[int, int]) -> tuple[int, Any]:
+        key = self.sort_key
+        rec = self.reconciliation
+        code_id = self.code_ids[row.label]
+        values: dict[str, Any] = {
+            "code": row.label.casefold(), "units": row.n_units, "differ": row.disagreements,
+            "resolved": resolved.get(code_id, 0),
+            "a": row.coded[rec.coder_a], "b": row.coded[rec.coder_b]}
+        if key in values:
+            return (0, values[key])
+        value = row.figures[key].value
+        return (0, value) if value is not None else (1, 0)  # n/a last either way
+
+    @property
+    def code_ids(self) -> dict[str, int]:
+        return {c.path: c.id for c in self.data.codes} if self.data is not None else {}
+
+    def fill_table(self) -> None:
+        table = self.query_one(DataTable)
+        previous = self.highlighted_code()
+        table.clear(columns=True)
+        self._columns = self.columns()
+        for key, label in self._columns:
+            marker = ""
+            if key == self.sort_key:
+                marker = " ▼" if self.sort_reverse else " ▲"
+            table.add_column(label + marker, key=key)
+        if self.report is None:
+            return
+        resolved = self.resolved_by_code()
+        ordered = sorted(self.report.code_rows, key=lambda r: self._sort_value(r, resolved))
+        if self.sort_reverse:  # reverse the values, keep n/a at the bottom
+            defined = [r for r in ordered if self._sort_value(r, resolved)[0] == 0]
+            ordered = defined[::-1] + [r for r in ordered if r not in defined]
+        rec = self.reconciliation
+        for row in ordered:
+            code_id = self.code_ids[row.label]
+            cells: list[Any] = [
+                Text(row.label), f"{row.n_units:,}", f"{row.disagreements:,}",
+                f"{resolved.get(code_id, 0)}/{row.disagreements}",
+                f"{row.coded[rec.coder_a]:,}", f"{row.coded[rec.coder_b]:,}"]
+            cells += [_figure_text(row.figures[k].value, k) for k, _ in STAT_COLUMNS]
+            table.add_row(*cells, key=row.label)
+        if previous is not None and previous in {r.label for r in ordered}:
+            table.move_cursor(row=table.get_row_index(previous))
+
+    def highlighted_code(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # no cursor yet
+            return None
+        return str(key.value) if key.value is not None else None
+
+    @on(DataTable.HeaderSelected, "#agreement-codes")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key == self.sort_key:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_key, self.sort_reverse = key, key not in ("code",)
+        self.fill_table()
+
+    def action_sort(self) -> None:
+        keys = [k for k, _ in self._columns]
+        if len(keys) < 2:
+            return
+        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.sort_reverse = self.sort_key != "code"  # biggest first, except names
+        self.fill_table()
+        self.notify(f"sorted by {dict(self._columns)[self.sort_key]}", timeout=2)
+
+    def action_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self.fill_table()
+
+    # --- actions -------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#agreement-codes")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_review()
+
+    def action_review(self) -> None:
+        code = self.highlighted_code()
+        if code is None or self.reconciliation is None:
+            self.notify("no code to review", severity="warning")
+            return
+        rec = self.reconciliation
+        code_id = self.code_ids[code]
+        if not any(i.code_id == code_id for i in rec.items):
+            self.notify(f"{rec.coder_a} and {rec.coder_b} agree everywhere on {code}",
+                        timeout=3)
+        self.app.push_screen(ReviewScreen(rec, code_id))
+
+    def _prompt(self, title: str, value: str, check: Callable[[str], object],
+                then: Callable[[str], None]) -> None:
+        from casecoder.tui.screens.prompts import TextPrompt
+
+        def answer(text: str | None) -> None:
+            if text is not None:
+                then(text.strip())
+
+        self.app.push_screen(TextPrompt(title, value=value, check=check), answer)
+
+    def action_coders(self) -> None:
+        current = ",".join(self.data.coders) if self.data is not None else ""
+        known = {c.name for c in self.project.coders()}
+
+        def check(text: str) -> None:
+            names = [n.strip() for n in text.split(",") if n.strip()]
+            if len(names) != 2:
+                raise UserError("name exactly two coders, as A,B")
+            for name in names:
+                if name not in known:
+                    raise UserError(f"unknown coder {name!r} (coders: {', '.join(sorted(known))})")
+
+        def apply(text: str) -> None:
+            self.coders = [n.strip() for n in text.split(",") if n.strip()]
+            self.load()
+
+        self._prompt("Compare which two coders? (A,B)", current, check, apply)
+
+    def action_unit(self) -> None:
+        self.unit = REVIEW_UNITS[(REVIEW_UNITS.index(self.unit) + 1) % len(REVIEW_UNITS)] \
+            if self.unit in REVIEW_UNITS else "sentence"
+        self.load()
+        self.notify(f"unit: {self.unit}", timeout=2)
+
+    def action_consensus(self) -> None:
+        compared = set(self.data.coders) if self.data is not None else set()
+
+        def check(text: str) -> None:
+            if not text.strip():
+                raise UserError("the consensus coder needs a name")
+            if text.strip() in compared:
+                raise UserError(f"{text.strip()!r} is one of the compared coders")
+
+        def apply(text: str) -> None:
+            self.consensus = text
+            if self.reconciliation is not None:
+                self.reconciliation.set_consensus(text)
+            self.fill_table()
+            self.show_summary()
+
+        self._prompt("Decisions go to which coder?", self.consensus, check, apply)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+class ReviewScreen(Screen[None]):
+    """One code's disagreements, document by document, decided into the consensus coder."""
+
+    DEFAULT_CSS = AgreementScreen.DEFAULT_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next", "Next", id="review.next", tooltip="Next disagreement"),
+        Binding("N", "previous", "Prev", id="review.previous",
+                tooltip="Previous disagreement"),
+        Binding("a", "decide('a')", "Take A", id="review.take_a",
+                tooltip="The consensus takes coder A's coding"),
+        Binding("b", "decide('b')", "Take B", id="review.take_b",
+                tooltip="The consensus takes coder B's coding"),
+        Binding("o", "decide('both')", "Both", id="review.both",
+                tooltip="The consensus takes both coders' codings"),
+        Binding("x", "decide('neither')", "Neither", id="review.neither",
+                tooltip="The code does not apply here"),
+        Binding("m", "memo", "Why", id="review.memo",
+                tooltip="A memo on why, kept with the next decision on this unit"),
+        Binding("ctrl+z", "undo", "Undo", id="review.undo"),
+        Binding("]", "document(1)", "Next doc", id="review.next_document", show=False),
+        Binding("[", "document(-1)", "Prev doc", id="review.previous_document", show=False),
+        Binding("t", "transcript", "Transcript", id="review.transcript", show=False),
+        Binding("escape", "close", "Back", id="review.close"),
+    ]
+
+    def __init__(self, reconciliation: Any, code_id: int, *, doc_index: int | None = None
+                 ) -> None:
+        super().__init__()
+        self.rec = reconciliation
+        self.data = reconciliation.data
+        self.code = self.data.code_by_id(code_id)
+        first = reconciliation.find((-1, -1), code_id=code_id, unresolved=True) \
+            or reconciliation.find((-1, -1), code_id=code_id)
+        self.doc_index = doc_index if doc_index is not None else (
+            first.doc_index if first is not None else 0)
+        self.start_local = first.local if first is not None and doc_index is None else 0
+        self.pending: dict[tuple[int, int], str] = {}
+        self._cells: dict[int, tuple[Any, ...]] = {}
+        self._rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="review-title")
+        table: DataTable[Any] = DataTable(id="review-units", cursor_type="row")
+        yield table
+        yield Static(id="review-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_document(self.doc_index, self.start_local)
+        self.query_one(DataTable).focus()
+
+    # --- showing -------------------------------------------------------------------------
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.doc_index, self.query_one(DataTable).cursor_row
+
+    def show_document(self, doc_index: int, local: int = 0) -> None:
+        from casecoder.analysis.agreement import unit_rows
+
+        self.doc_index = doc_index
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label in (("n", "#"), ("text", "Text"), ("a", f"A: {self.rec.coder_a}"),
+                           ("b", f"B: {self.rec.coder_b}"),
+                           ("c", f"Consensus: {self.rec.consensus}"), ("s", "")):
+            width = {"text": 44, "a": 18, "b": 18, "c": 18, "s": 1}.get(key)
+            table.add_column(label, key=key, width=width)
+        self._rows = unit_rows(self.data, doc_index)
+        self._cells = {}
+        for local_index, cells in enumerate(self._row_cells()):
+            table.add_row(*cells, key=str(local_index))
+            self._cells[local_index] = cells
+        if self._rows:
+            table.move_cursor(row=min(local, len(self._rows) - 1), animate=False)
+        self.show_title()
+        self.show_detail()
+
+    def _row_cells(self) -> list[tuple[Any, ...]]:
+        text = self.data.texts[self.doc_index]
+        presence = self.rec.consensus_presence(self.doc_index)
+        order = list(self.data.codes)
+        focus = self.code.path
+        out = []
+        for local, row in enumerate(self._rows):
+            consensus = [c.path for c in order if presence[c.id][local]]
+            item = self._item(local)
+            differs = focus in row.differs
+            status = Text("")
+            if item is not None:
+                status = Text("✓", style="green") if item in self.rec.resolved \
+                    else Text("≠", style="bold red")
+            snippet = " ".join(text[row.start:row.end].split())
+            out.append((
+                Text(str(row.number), style="bold" if differs else "dim"),
+                Text(snippet, style="" if differs else "dim", no_wrap=True, overflow="ellipsis"),
+                _code_names(row.codes[0], focus), _code_names(row.codes[1], focus),
+                _code_names(consensus, focus), status))
+        return out
+
+    def refresh_rows(self) -> None:
+        """Repaint the cells that changed after a decision (consensus codes and status)."""
+        table = self.query_one(DataTable)
+        for local, cells in enumerate(self._row_cells()):
+            old = self._cells.get(local)
+            if old is None:
+                continue
+            for column, index in (("c", 4), ("s", 5)):
+                if str(old[index]) != str(cells[index]) or old[index].style != cells[index].style:
+                    table.update_cell(str(local), column, cells[index])
+            self._cells[local] = cells
+        self.show_title()
+        self.show_detail()
+
+    def _item(self, local: int) -> Any:
+        found = [i for i in self.rec.items_at(self.doc_index, local)
+                 if i.code_id == self.code.id]
+        return found[0] if found else None
+
+    def show_title(self) -> None:
+        doc = self.data.documents[self.doc_index]
+        here = [i for i in self.rec.items if i.code_id == self.code.id]
+        resolved = sum(1 for i in here if i in self.rec.resolved)
+        title = Text.assemble(
+            ("Review ", "bold"), ("■ ", self.code.color), (self.code.path, "bold"),
+            f" · {doc.name} ({self.doc_index + 1}/{len(self.data.documents)}) · "
+            f"{self.data.unit} · this code {resolved}/{len(here)} resolved · all codes "
+            f"{self.rec.done}/{self.rec.total} resolved")
+        self.query_one("#review-title", Static).update(title)
+
+    def show_detail(self) -> None:
+        table = self.query_one(DataTable)
+        detail = Text()
+        if not self._rows:
+            detail.append("This document has no units.", style="italic")
+        else:
+            local = min(table.cursor_row, len(self._rows) - 1)
+            row = self._rows[local]
+            text = self.data.texts[self.doc_index][row.start:row.end]
+            detail.append(f"{self.data.unit} {row.number}: ", style="bold")
+            detail.append(" ".join(text.split()))
+            for name, codes in ((self.rec.coder_a, row.codes[0]), (self.rec.coder_b,
+                                                                   row.codes[1])):
+                detail.append(f"\n{name}: ", style="bold")
+                detail.append(", ".join(codes) or "—")
+            item = self._item(local)
+            if item is None:
+                detail.append(f"\nBoth coders agree on {self.code.path} here.", style="dim")
+            else:
+                state = "resolved" if item in self.rec.resolved else "to decide"
+                detail.append(f"\n{self.code.path}: coders differ ({state}). ", style="bold")
+                detail.append("a take A · b take B · o both · x neither · m why", style="dim")
+            memo = self.pending.get((self.doc_index, local))
+            if memo:
+                detail.append("\nwhy: ", style="bold")
+                detail.append(memo, style="italic")
+        self.query_one("#review-detail", Static).update(detail)
+
+    @on(DataTable.RowHighlighted, "#review-units")
+    def _highlighted(self) -> None:
+        self.show_detail()
+
+    # --- moving --------------------------------------------------------------------------
+
+    def go(self, doc_index: int, local: int) -> None:
+        if doc_index != self.doc_index:
+            self.show_document(doc_index, local)
+        else:
+            self.query_one(DataTable).move_cursor(row=local, animate=False)
+            self.show_detail()
+
+    def action_next(self) -> None:
+        self._jump(forward=True)
+
+    def action_previous(self) -> None:
+        self._jump(forward=False)
+
+    def _jump(self, *, forward: bool, unresolved: bool = False) -> bool:
+        item = self.rec.find(self.position, code_id=self.code.id, forward=forward,
+                             unresolved=unresolved)
+        if item is None:
+            what = "unresolved disagreements" if unresolved else "disagreements"
+            self.notify(f"no {what} on {self.code.path}", timeout=3)
+            return False
+        self.go(item.doc_index, item.local)
+        return True
+
+    def action_document(self, step: int) -> None:
+        count = len(self.data.documents)
+        self.show_document((self.doc_index + step) % count)
+
+    # --- deciding ------------------------------------------------------------------------
+
+    def action_decide(self, choice: str) -> None:
+        local = self.query_one(DataTable).cursor_row
+        item = self._item(local)
+        if item is None:
+            self.notify(f"the coders agree on {self.code.path} here; n jumps to the next "
+                        "disagreement", severity="warning", timeout=3)
+            return
+        memo = self.pending.pop((self.doc_index, local), "")
+        try:
+            done = self.rec.decide(item, choice, memo)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(done, timeout=3, markup=False)
+        self.refresh_rows()
+        if self.rec.find(self.position, code_id=self.code.id, unresolved=True) is not None:
+            self._jump(forward=True, unresolved=True)
+        else:
+            self.notify(f"every disagreement on {self.code.path} is resolved", timeout=4)
+
+    def action_memo(self) -> None:
+        from casecoder.tui.screens.prompts import TextPrompt
+
+        key = (self.doc_index, self.query_one(DataTable).cursor_row)
+
+        def answer(text: str | None) -> None:
+            if text is None:
+                return
+            if text.strip():
+                self.pending[key] = text.strip()
+            else:
+                self.pending.pop(key, None)
+            self.show_detail()
+
+        self.app.push_screen(TextPrompt("Why? (kept with the next decision on this unit)",
+                                        value=self.pending.get(key, "")), answer)
+
+    def action_undo(self) -> None:
+        try:
+            self.rec.undo()
+        except UserError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.notify("took back the last decision", timeout=2)
+        self.refresh_rows()
+
+    def action_transcript(self) -> None:
+        open_location = getattr(self.app, "open_location", None)
+        if not callable(open_location) or not self._rows:
+            self.notify("the transcript opens from the workbench", severity="warning")
+            return
+        row = self._rows[self.query_one(DataTable).cursor_row]
+        open_location(self.data.documents[self.doc_index].name, row.start, row.end)
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+__all__ = ["AgreementScreen", "ReviewScreen"]
