@@ -325,22 +325,13 @@ class _ProjectWriter:
         for memo in self._ordered_memos():
             self._note_refs.setdefault((memo.target_kind, memo.target_id), []).append(memo)
 
-    # --- reading what the public API does not hand out in one piece ----------------------
-
     def _own_attributes(self) -> dict[tuple[str, int], dict[str, str]]:
-        """Attributes as stored on each case and document (not overlaid, unlike attributes()):
-        REFI-QDA keeps case variables on the Case and source variables on the source."""
-        out: dict[tuple[str, int], dict[str, str]] = {}
-        for kind, owner_id, key, value in self.p.conn.execute(
-                "SELECT owner_kind, owner_id, key, value FROM attributes ORDER BY key"):
-            out.setdefault((kind, owner_id), {})[key] = value
-        return out
+        """REFI-QDA keeps case variables on the Case and source variables on the source."""
+        return self.p.own_attributes()
 
     def _segment(self, segment_id: int) -> tuple[int, str, int, int, int] | None:
-        row = self.p.conn.execute(
-            'SELECT document_id, kind, number, start, "end" FROM segments WHERE id = ?',
-            (segment_id,)).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        seg = self.p.segment_by_id(segment_id)
+        return (seg.document_id, seg.kind, seg.number, seg.start, seg.end) if seg else None
 
     def _ordered_memos(self) -> list[Memo]:
         kind_order = {"project": 0, "document": 1, "code": 2, "segment": 3}

@@ -1251,7 +1251,7 @@ class _Builder:
         if not records:
             return 0
         counts = self.p.add_codings(records, action="import-qdpx",
-                                    summary=f"codings from {self.p.name}")
+                                    summary=f"codings from {self.p.name}", undoable=False)
         if counts["merged"]:
             self.warnings.append(f"{counts['merged']} coding(s) touched or overlapped another "
                                  "coding of the same code by the same coder and were merged")
@@ -1324,7 +1324,7 @@ class _Builder:
             created = next((p[2] for p in parts if p[2]), None)
             if text.strip():
                 self.p.add_memo_record(kind, target_id, coder, text, guid=guid,
-                                       created_at=created)
+                                       created_at=created, undoable=False)
 
     def _settings(self) -> None:
         if self.f.sets:
@@ -1374,14 +1374,5 @@ def _map_span(start: int, end: int, text: _Text) -> tuple[int, int] | None:
 
 
 def _add_case(project: Project, name: str, guid: str | None, description: str) -> None:
-    """Create a case with its GUID and description.
-
-    The Project API has no public call for this yet (set_case makes a case without either), so
-    this goes through the project's own change unit and case helper; one place to replace once
-    Project offers add_case(name, guid=, description=).
-    """
-    with project._change("import-case") as log:  # type: ignore[attr-defined]
-        case_id = project._case_id(log, name, guid=guid)  # type: ignore[attr-defined]
-        if description:
-            log.update("cases", {"id": case_id}, {"description": description})
-        log.summary = f"case {name!r} from a .qdpx"
+    """Create a case with its GUID and description."""
+    project.add_case(name, guid=guid, description=description)

@@ -79,13 +79,15 @@ class CodingMixin(_Base):
         return self.coding(coding_id)
 
     def add_codings(self, records: list[CodingRecord], *, action: str = "add-codings",
-                    summary: str = "") -> dict[str, int]:
+                    summary: str = "", undoable: bool = True) -> dict[str, int]:
         """Bring in many codings by any coders as one undoable change.
 
         A record whose GUID is already in the project is skipped, so bringing the same file in
         twice changes nothing; records meeting an existing coding of the same coder and code are
         merged into it, keeping the one-coding-per-passage invariant. Every record is checked
-        before anything is written: one bad record refuses the whole batch.
+        before anything is written: one bad record refuses the whole batch. Building a new
+        project from a file passes undoable=False: the event stays in the audit trail, but the
+        importing coder's first undo must not quietly take imported work away.
         """
         counts = {"added": 0, "merged": 0, "skipped": 0}
         resolved = []
@@ -96,7 +98,7 @@ class CodingMixin(_Base):
                 raise UserError(f"coding {r.start}-{r.end} of {c.path} is outside {d.name!r} "
                                 f"(length {d.length})")
             resolved.append((r, d, c))
-        with self._change(action) as log:
+        with self._change(action, undoable=undoable) as log:
             coder_ids: dict[str, int] = {}
             for r, d, c in resolved:
                 guid = (r.guid or "").strip().strip("{}").lower() or None
@@ -126,7 +128,8 @@ class CodingMixin(_Base):
         return counts
 
     def add_memo_record(self, kind: str, target_id: int, coder: str, text: str, *,
-                        guid: str | None = None, created_at: str | None = None) -> bool:
+                        guid: str | None = None, created_at: str | None = None,
+                        updated_at: str | None = None, undoable: bool = True) -> bool:
         """Store a memo brought in from outside; an existing GUID or target memo is kept."""
         coder_id = self.ensure_coder(coder).id
         if guid and self.conn.execute("SELECT 1 FROM memos WHERE guid = ?",
@@ -135,11 +138,11 @@ class CodingMixin(_Base):
         if self.conn.execute("SELECT 1 FROM memos WHERE target_kind = ? AND target_id = ? AND "
                              "coder_id = ?", (kind, target_id, coder_id)).fetchone():
             return False
-        with self._change("add-memo") as log:
+        with self._change("add-memo", undoable=undoable) as log:
             log.insert("memos", {"guid": (guid or new_guid()).lower(), "target_kind": kind,
                                  "target_id": target_id, "coder_id": coder_id,
                                  "text": text.strip(), "created_at": created_at or now(),
-                                 "updated_at": created_at or now()})
+                                 "updated_at": updated_at or created_at or now()})
             log.summary = f"memo from outside on {kind} {target_id}"
         return True
 

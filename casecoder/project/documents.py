@@ -267,6 +267,15 @@ class DocumentsMixin(_Base):
         case_id = self._case_id(log, case) if case else None
         log.update("documents", {"id": doc_id}, {"case_id": case_id})
 
+    def add_case(self, name: str, *, guid: str | None = None, description: str = "") -> Case:
+        """Create a case (or describe an existing one) with a given GUID, e.g. from a .qdpx."""
+        with self._change("add-case") as log:
+            case_id = self._case_id(log, name, guid=guid)
+            if description.strip():
+                log.update("cases", {"id": case_id}, {"description": description.strip()})
+            log.summary = f"case {name!r}"
+        return next(c for c in self.cases() if c.id == case_id)
+
     def set_case(self, doc: str | Document, case: str | None) -> None:
         d = self.document(doc)
         with self._change("set-case") as log:
@@ -312,6 +321,24 @@ class DocumentsMixin(_Base):
         return dict(self.conn.execute(
             "SELECT key, value FROM attributes WHERE owner_kind = ? AND owner_id = ? "
             "ORDER BY key", (owner_kind, owner_id)).fetchall())
+
+    def own_attributes(self) -> dict[tuple[str, int], dict[str, str]]:
+        """Attributes as stored on each case and document, keyed by (owner kind, owner id).
+
+        Unlike `attributes`, nothing is overlaid: exchange formats keep case variables on the
+        case and document variables on the document.
+        """
+        out: dict[tuple[str, int], dict[str, str]] = {}
+        for kind, owner_id, key, value in self.conn.execute(
+                "SELECT owner_kind, owner_id, key, value FROM attributes ORDER BY key"):
+            out.setdefault((kind, owner_id), {})[key] = value
+        return out
+
+    def segment_by_id(self, segment_id: int) -> Segment | None:
+        row = self.conn.execute(
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            "FROM segments WHERE id = ?", (segment_id,)).fetchone()
+        return Segment(*row) if row else None
 
     def attributes(self, doc: str | int | Document) -> dict[str, str]:
         """A document's effective attributes: its case's, overlaid by its own, plus 'case'."""
