@@ -326,4 +326,5 @@ def test_snapshot_80x24_light(snap_compare, study: Project) -> None:  # type: ig
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await highlight(pilot, "barriers/workload-funding")
 
-    assert snap_compare(ScreenApp(study, theme="textual-light"), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(ScreenApp(study, theme="textual-light"), terminal_size=(80, 24),
+                        run_before=run_before)
