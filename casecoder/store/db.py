@@ -42,7 +42,10 @@ def check_file(path: Path) -> int:
     """Refuse anything but a casecoder project we can read; return its schema version."""
     if not path.exists():
         raise ProjectFileError(f"no project at {path} (create one with: casecoder init {path})")
-    application_id, version = read_header(path)
+    return _check_marks(path, *read_header(path))
+
+
+def _check_marks(path: Path, application_id: int, version: int) -> int:
     if application_id != APPLICATION_ID:
         raise ProjectFileError(f"{path} is an SQLite file but not a casecoder project")
     if version > SCHEMA_VERSION:
@@ -50,7 +53,7 @@ def check_file(path: Path) -> int:
             f"{path} was written by a newer casecoder (schema {version}, this version reads up "
             f"to {SCHEMA_VERSION}); upgrade casecoder to open it"
         )
-    return version
+    return int(version)
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -67,16 +70,8 @@ def _verify_live(conn: sqlite3.Connection, path: Path) -> int:
     The raw header is only a first filter: in WAL mode a recent header change (a migration by
     a newer casecoder still open elsewhere) may not have reached the main file yet.
     """
-    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if application_id != APPLICATION_ID:
-        raise ProjectFileError(f"{path} is an SQLite file but not a casecoder project")
-    if version > SCHEMA_VERSION:
-        raise ProjectFileError(
-            f"{path} was written by a newer casecoder (schema {version}, this version reads up "
-            f"to {SCHEMA_VERSION}); upgrade casecoder to open it"
-        )
-    return int(version)
+    return _check_marks(path, conn.execute("PRAGMA application_id").fetchone()[0],
+                        conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def open_read_only(path: Path) -> sqlite_utils.Database:
