@@ -977,6 +977,9 @@ class Reconciliation:
             for cell, d in zip(differ.tolist(), docs.tolist(), strict=True):
                 items.append(Item(d, cell - int(data.doc_bounds[d]), rank[code.id], code.id))
         self.items = sorted(items)
+        self._at: dict[tuple[int, int], list[Item]] = {}
+        for item in self.items:
+            self._at.setdefault((item.doc_index, item.local), []).append(item)
         self.resolved: set[Item] = set()
         self._segment_ids: dict[int, list[int]] = {}
         self.set_consensus(consensus)
@@ -1092,7 +1095,8 @@ class Reconciliation:
         return next((i for i in reversed(pool) if (i.doc_index, i.local) < position), pool[-1])
 
     def items_at(self, doc_index: int, local: int) -> list[Item]:
-        return [i for i in self.items if i.doc_index == doc_index and i.local == local]
+        """The disagreements on one unit (one per code the coders differ on)."""
+        return list(self._at.get((doc_index, local), ()))
 
     # --- deciding --------------------------------------------------------------------------
 

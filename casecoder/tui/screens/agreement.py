@@ -232,12 +232,11 @@ class AgreementScreen(Screen[None]):
         previous = self.highlighted_code()
         table.clear(columns=True)
         self._columns = self.columns()
-        for key, label in self._columns:
-            marker = ""
-            if key == self.sort_key:
-                marker = " ▼" if self.sort_reverse else " ▲"
-            table.add_column(label + marker, key=key)
+        headers = [label + ((" ▼" if self.sort_reverse else " ▲") if key == self.sort_key
+                            else "") for key, label in self._columns]
         if self.report is None:
+            for (key, _), header in zip(self._columns, headers, strict=True):
+                table.add_column(header, key=key, width=len(header))
             return
         resolved = self.resolved_by_code()
         ordered = sorted(self.report.code_rows, key=lambda r: self._sort_value(r, resolved))
@@ -245,14 +244,25 @@ class AgreementScreen(Screen[None]):
             defined = [r for r in ordered if self._sort_value(r, resolved)[0] == 0]
             ordered = defined[::-1] + [r for r in ordered if r not in defined]
         rec = self.reconciliation
+        rows: list[tuple[str, list[Any]]] = []
         for row in ordered:
             code_id = self.code_ids[row.label]
             cells: list[Any] = [
-                Text(row.label), f"{row.n_units:,}", f"{row.disagreements:,}",
+                Text(row.label, no_wrap=True, overflow="ellipsis"), f"{row.n_units:,}",
+                f"{row.disagreements:,}",
                 f"{resolved.get(code_id, 0)}/{row.disagreements}",
                 f"{row.coded[rec.coder_a]:,}", f"{row.coded[rec.coder_b]:,}"]
             cells += [_figure_text(row.figures[k].value, k) for k, _ in STAT_COLUMNS]
-            table.add_row(*cells, key=row.label)
+            rows.append((row.label, cells))
+        # Fixed widths from the content: DataTable caches cells rendered before its own
+        # width pass (on idle), which left auto-width columns at the width of their header.
+        for index, ((key, _), header) in enumerate(zip(self._columns, headers, strict=True)):
+            width = max([len(header), *(len(str(cells[index])) for _, cells in rows)])
+            if key == "code":
+                width = min(width, 32)  # long paths end in "…"; the figures must fit
+            table.add_column(header, key=key, width=width)
+        for label, cells in rows:
+            table.add_row(*cells, key=label)
         if previous is not None and previous in {r.label for r in ordered}:
             table.move_cursor(row=table.get_row_index(previous))
 
@@ -430,11 +440,15 @@ class ReviewScreen(Screen[None]):
         self.doc_index = doc_index
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for key, label in (("n", "#"), ("text", "Text"), ("a", f"A: {self.rec.coder_a}"),
-                           ("b", f"B: {self.rec.coder_b}"),
-                           ("c", f"Consensus: {self.rec.consensus}"), ("s", "")):
-            width = {"text": 44, "a": 18, "b": 18, "c": 18, "s": 1}.get(key)
-            table.add_column(label, key=key, width=width)
+        labels = {"n": "#", "text": "Text", "a": f"A: {self.rec.coder_a}",
+                  "b": f"B: {self.rec.coder_b}", "c": f"= {self.rec.consensus}", "s": ""}
+        widths = {"n": max(3, len(str(len(self.data.doc_units(doc_index))))),
+                  "a": 18, "b": 18, "c": 18, "s": 1}
+        # The text gets what the codes leave: 2 cells of padding per column, border, scrollbar.
+        spare = self.app.size.width - sum(widths.values()) - 2 * len(labels) - 4
+        widths["text"] = max(24, spare)
+        for key, label in labels.items():
+            table.add_column(label, key=key, width=widths[key])  # fixed: see AgreementScreen
         self._rows = unit_rows(self.data, doc_index)
         self._cells = {}
         for local_index, cells in enumerate(self._row_cells()):
