@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -206,11 +207,12 @@ def check_invariants(p: Project) -> None:
         by_key.setdefault((c.code_path, c.coder), []).append((c.start, c.end))
     for ranges in by_key.values():
         ranges.sort()
-        for (_, e1), (s2, _) in zip(ranges, ranges[1:], strict=False):
+        for (_, e1), (s2, _) in itertools.pairwise(ranges):
             assert e1 < s2, "codings of one coder and code must never overlap or touch"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
 def test_random_sequences_keep_invariants_and_undo_restores_state(
         coded_project: Project, actions: list[tuple]) -> None:  # type: ignore[type-arg]
