@@ -320,7 +320,7 @@ class CodebookScreen(Screen[None]):
             return
         inside = {c.id for c in self.project.descendants(code)}
         choices = [] if code.parent_id is None else [
-            Choice("", Text("(top level)", style="italic"), "top level")]
+            Choice("", Text("(top level)", style="italic"))]
         for c in self.codes_by_id.values():
             if c.id not in inside and c.id != code.parent_id:
                 choices.append(Choice(str(c.id), Text.assemble(("■ ", c.color), c.path)))

@@ -35,6 +35,7 @@ from casecoder.ingest import SUPPORTED_SUFFIXES
 from casecoder.model import Document, ImportResult, Segment
 from casecoder.project import Project, parse_assignment
 from casecoder.tui.screens.prompts import PathSuggester, TextEditDialog, TextPrompt
+from casecoder.tui.screens.quotes import plural
 
 ATTRIBUTE_COLUMNS = ("case_type", "role")
 
@@ -233,8 +234,9 @@ class DocumentsScreen(Screen[None]):
     def _show_title(self) -> None:
         words = sum(d.word_count for d in self.documents)
         cases = len({d.case for d in self.documents if d.case})
-        title = Text.assemble(("Documents", "bold"), f" · {len(self.documents)} documents · "
-                              f"{cases} cases · {words:,} words".replace(",", " "))
+        title = Text.assemble(("Documents", "bold"),
+                              f" · {plural(len(self.documents), 'document')} · "
+                              f"{plural(cases, 'case')} · {words:,} words".replace(",", " "))
         if self.importing:
             title.append(" · importing…", style="italic")
         self.query_one("#documents-title", Static).update(title)

@@ -193,7 +193,11 @@ class TextEditDialog(_Prompt):
 
 @dataclass(frozen=True)
 class Choice:
-    """One entry of a pick list: what is returned, what is shown, what the filter matches."""
+    """One entry of a pick list: what is returned, what is shown, what else the filter matches.
+
+    `search` holds extra words (a code's keywords, say) that find the entry without being
+    shown; a match in the label always ranks above a match in those extra words.
+    """
 
     value: str
     label: str | Text
@@ -201,15 +205,16 @@ class Choice:
     marked: bool = False
 
     @property
-    def haystack(self) -> str:
-        return self.search or (self.label.plain if isinstance(self.label, Text) else self.label)
+    def text(self) -> str:
+        return self.label.plain if isinstance(self.label, Text) else self.label
 
 
 def rank_choices(choices: Sequence[Choice], query: str) -> list[int]:
     """Indexes of the choices matching a fuzzy query, best first (all, in order, if empty).
 
-    A choice that contains the query literally always beats one that only matches fuzzily,
-    so typing part of a name finds it even among many similar ones.
+    A label containing the query literally beats everything else (a label starting with it
+    first, then shorter labels), then literal matches in the extra words, then fuzzy matches
+    (rapidfuzz WRatio of at least 60), so typing part of a name finds it among many similar.
     """
     query = query.strip()
     if not query:
@@ -217,12 +222,18 @@ def rank_choices(choices: Sequence[Choice], query: str) -> list[int]:
     from rapidfuzz import fuzz, utils
 
     q = utils.default_process(query)
+    if not q:
+        return list(range(len(choices)))
     scored: list[tuple[float, int]] = []
     for index, choice in enumerate(choices):
-        text = utils.default_process(choice.haystack)
-        score = fuzz.WRatio(q, text)
-        if q and q in text:
-            score = 200.0 + (50.0 if text.startswith(q) else 0.0) - len(text) / 1000
+        label = utils.default_process(choice.text)
+        extra = utils.default_process(choice.search)
+        if q in label:
+            score = 300.0 + (50.0 if label.startswith(q) else 0.0) - len(label) / 1000
+        elif extra and q in extra:
+            score = 200.0
+        else:
+            score = max(fuzz.WRatio(q, label), 0.9 * fuzz.WRatio(q, extra) if extra else 0.0)
         if score >= 60:
             scored.append((score, index))
     scored.sort(key=lambda item: (-item[0], item[1]))

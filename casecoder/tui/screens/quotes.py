@@ -41,6 +41,10 @@ def fold_lines(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text.strip())
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def format_timestamp(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -286,8 +290,8 @@ class QuotesScreen(Screen[None]):
 
     def _show_header(self) -> None:
         n, docs, cases = self.counts()
-        title = Text.assemble(("Quotes", "bold"), f" · {n} quotes · {docs} documents · "
-                              f"{cases} cases")
+        title = Text.assemble(("Quotes", "bold"), f" · {plural(n, 'quote')} · "
+                              f"{plural(docs, 'document')} · {plural(cases, 'case')}")
         self.query_one("#quotes-title", Static).update(title)
         parts: list[Text] = []
         if self.code_ids:
@@ -330,7 +334,7 @@ class QuotesScreen(Screen[None]):
         for code in self.project.codes():
             label = Text.assemble(("■ ", code.color), code.path,
                                   (f"  {counts.get(code.id, 0)}", "dim"))
-            choices.append(Choice(str(code.id), label, " ".join([code.path, *code.keywords]),
+            choices.append(Choice(str(code.id), label, " ".join(code.keywords),
                                   marked=code.id in self.code_ids))
 
         def answer(value: str | None) -> None:
@@ -366,7 +370,7 @@ class QuotesScreen(Screen[None]):
             if attrs.get(name):
                 documents[attrs[name]] = documents.get(attrs[name], 0) + 1
         chosen = self.attribute_filter.get(name, set())
-        choices = [Choice(value, Text.assemble(value, (f"  {n} documents", "dim")), value,
+        choices = [Choice(value, Text.assemble(value, (f"  {plural(n, 'document')}", "dim")),
                           marked=value in chosen)
                    for value, n in sorted(documents.items(), key=lambda kv: kv[0].casefold())]
 
@@ -394,7 +398,7 @@ class QuotesScreen(Screen[None]):
 
     def action_filter_document(self) -> None:
         choices = [Choice(d.name, Text.assemble(d.name, (f"  {d.case or ''}", "dim")),
-                          f"{d.name} {d.case or ''}", marked=d.name in self.document_filter)
+                          marked=d.name in self.document_filter)
                    for d in self.project.documents()]
 
         def answer(value: str | None) -> None:
