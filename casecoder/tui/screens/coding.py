@@ -598,7 +598,7 @@ class CodingScreen(Screen[None]):
         numbers = (self.model.sentences[first].number, self.model.sentences[last].number)
         self.query_one(AtCursor).update(at_cursor_text(
             here, self.code_by_id, self.me, (start, end), numbers,
-            "Characters in" if transcript.char_mode else "Selected:"))
+            "Part of" if transcript.char_mode else "Selected:"))
 
     def _update_quotes(self) -> None:
         quotes = self.query_one(QuoteList)
@@ -636,7 +636,8 @@ class CodingScreen(Screen[None]):
         right = Text(no_wrap=True, justify="right")
         ok = not self.saved.startswith("not")
         right.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
-        right.append(self.saved if len(self.saved) < 48 else self.saved[:47] + "…")
+        room = 30 if self.size.width >= 100 else 12
+        right.append(self.saved if len(self.saved) <= room else self.saved[:room - 1] + "…")
         right.append("  ")
         right.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
         if self.blind:
@@ -703,7 +704,7 @@ class CodingScreen(Screen[None]):
         else:
             raise UserError(f"go to {value!r}: give a sentence number (57) or a time "
                             "(00:12:31)")
-        transcript.select_sentences(index, index)
+        transcript.select_sentences(index, index, center=True)
 
     def find(self, query: str) -> None:
         m = self.model
@@ -753,6 +754,6 @@ class CodingScreen(Screen[None]):
         else:
             earlier = [i for i in self.search_hits if i < here]
             target = earlier[-1] if earlier else self.search_hits[-1]
-        transcript.select_sentences(target, target)
+        transcript.select_sentences(target, target, center=True)
         self.search_pos = self.search_hits.index(target) + 1
         self._update_status()

@@ -165,26 +165,25 @@ def at_cursor_text(codings: Sequence[Coding], codes: Mapping[int, Code], me: str
                    selection: tuple[int, int], sentences: tuple[int, int],
                    unit_label: str) -> Text:
     """What is coded on the selection: code, coder, memo; or how to code it."""
-    text = Text()
+    text = Text(no_wrap=True, overflow="ellipsis")
     first, last = sentences
     where = f"sentence {first}" if first == last else f"sentences {first}-{last}"
     text.append(f"{unit_label} {where}", style="bold")
-    text.append(f"  [{selection[0]}, {selection[1]})\n", style="dim")
+    text.append(f" · {selection[1] - selection[0]} chars", style="dim")
     if not codings:
-        text.append("No codes here.\n", style="dim")
-        text.append("1-9 shortcut · c picker", style="dim")
+        text.append("\nNo codes here.", style="dim")
+        text.append("\n1-9 shortcut · c picker", style="dim")
         return text
     for c in codings:
         code = codes.get(c.code_id)
         color = code.color if code else "#888888"
+        text.append("\n")
         text.append("■ " if c.coder == me else "□ ", style=color)
         text.append(c.code_path)
-        text.append(f"  {'you' if c.coder == me else c.coder}", style="dim")
+        text.append("\n   ")
+        text.append("you" if c.coder == me else c.coder, style="dim")
         if c.memo:
-            first_line = c.memo.splitlines()[0]
-            text.append(f"\n   ✎ {first_line}", style="italic")
-        text.append("\n")
-    text.rstrip()
+            text.append(f" ✎ {c.memo.splitlines()[0]}", style="italic")
     return text
 
 

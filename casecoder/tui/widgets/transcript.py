@@ -192,14 +192,19 @@ class TranscriptView(ScrollView, can_focus=True):
                     self.model.sentence_at(max(self.char_start, self.char_end - 1)))
         return min(self.pivot, self.head), max(self.pivot, self.head)
 
-    def select_sentences(self, anchor: int, head: int) -> None:
+    def select_sentences(self, anchor: int, head: int, *, center: bool = False) -> None:
+        """Select sentences anchor..head (indices); the view follows the head sentence.
+
+        With `center`, a head that is off screen is brought to a third of the way down, so a
+        jump lands with context above it instead of at the bottom edge.
+        """
         if self.model is None:
             return
         last = len(self.model.sentences) - 1
         self.char_mode = False
         self.pivot = max(0, min(anchor, last))
         self.head = max(0, min(head, last))
-        self._changed(reveal=self.model.span(self.head, self.head))
+        self._changed(reveal=self.model.span(self.head, self.head), center=center)
 
     def select_range(self, start: int, end: int) -> None:
         """Select exact offsets: whole sentences if they fit sentence bounds, else characters."""
@@ -211,12 +216,12 @@ class TranscriptView(ScrollView, can_focus=True):
         first = m.sentence_at(start)
         last = m.sentence_at(end - 1)
         if m.sentences[first].start == start and m.sentences[last].end == end:
-            self.select_sentences(first, last)
+            self.select_sentences(first, last, center=True)
             return
         self.pivot, self.head = first, last
         self.char_mode = True
         self.char_start, self.char_end = start, end
-        self._changed(reveal=(start, end))
+        self._changed(reveal=(start, end), center=True)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -392,13 +397,13 @@ class TranscriptView(ScrollView, can_focus=True):
             self._reveal(*self.model.span(self.head, self.head) if self.model else (0, 0))
         self.refresh()
 
-    def _changed(self, reveal: tuple[int, int] | None = None) -> None:
+    def _changed(self, reveal: tuple[int, int] | None = None, *, center: bool = False) -> None:
         if reveal is not None:
-            self._reveal(*reveal)
+            self._reveal(*reveal, center=center)
         self.refresh()
         self.post_message(self.SelectionChanged(self))
 
-    def _reveal(self, start: int, end: int) -> None:
+    def _reveal(self, start: int, end: int, *, center: bool = False) -> None:
         """Scroll just enough to show [start, end) with a little context around it."""
         if not len(self.text_layout):
             return
@@ -409,7 +414,9 @@ class TranscriptView(ScrollView, can_focus=True):
         margin = min(2, height // 4)
         top = int(self.scroll_offset.y)
         new_top = top
-        if first - margin < top or last - first + 1 > height - 2 * margin:
+        if center and (last < top or first >= top + height):
+            new_top = first - height // 3
+        elif first - margin < top or last - first + 1 > height - 2 * margin:
             new_top = first - margin
         elif last + margin >= top + height:
             new_top = last + margin - height + 1
