@@ -112,6 +112,17 @@ def main() -> None:
                         help="build (or reuse) the project at this path instead of a temp dir")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-agreement-") as workdir:
+        path = args.keep or Path(workdir) / "agreement.cc.db"
+        if not path.exists():
+            t0 = time.perf_counter()
+            build_project(path, args.words, args.per_doc, args.codes, seed=11).close()
+            print(f"built synthetic project in {time.perf_counter() - t0:.1f} s: {path}")
+        run(path, args.repeat, args.bootstrap)
+
+
+def run(path: Path, repeat: int, bootstrap: int) -> None:
+    from rich.console import Console
 
     from casecoder.analysis.agreement import (
         build_agreement_data,
@@ -120,17 +131,8 @@ def main() -> None:
     )
     from casecoder.analysis.report import print_report, render_report
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-agreement-"))
-    path = args.keep or workdir / "agreement.cc.db"
-    if not path.exists():
-        t0 = time.perf_counter()
-        build_project(path, args.words, args.per_doc, args.codes, seed=11).close()
-        print(f"built synthetic project in {time.perf_counter() - t0:.1f} s: {path}")
-
-    from rich.console import Console
-
     timings: list[dict[str, float]] = []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         t: dict[str, float] = {}
         start = time.perf_counter()
         with Project.open(path) as project:
@@ -155,7 +157,7 @@ def main() -> None:
     for key, value in best.items():
         print(f"  {key:<20} {value * 1000:8.0f} ms")
     target = "OK" if best["whole report"] <= 2.0 else "MISSED"
-    print(f"whole report (best of {args.repeat}): {best['whole report']:.2f} s "
+    print(f"whole report (best of {repeat}): {best['whole report']:.2f} s "
           f"(target <= 2 s: {target})")
     pooled = report.overall_rows[0].figures
     print(f"pooled kappa {pooled['cohen_kappa'].display()}, alpha "
@@ -169,10 +171,10 @@ def main() -> None:
     rows = find_disagreements(data)
     print(f"disagreement listing: {len(rows):,} rows in "
           f"{time.perf_counter() - mark:.2f} s")
-    if args.bootstrap:
+    if bootstrap:
         mark = time.perf_counter()
-        compute_agreement(data, bootstrap=args.bootstrap, seed=1)
-        print(f"report with --bootstrap {args.bootstrap}: {time.perf_counter() - mark:.1f} s "
+        compute_agreement(data, bootstrap=bootstrap, seed=1)
+        print(f"report with --bootstrap {bootstrap}: {time.perf_counter() - mark:.1f} s "
               "(not part of the target)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
