@@ -202,3 +202,23 @@ async def test_too_few_coders_is_shown_not_raised(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, AgreementScreen)
     project.close()
+
+
+async def test_figures_follow_codings_made_elsewhere(study) -> None:  # type: ignore[no-untyped-def]
+    """Pushed again (as the workbench does), the screen recomputes if the project changed."""
+    project, specs = study
+    app = Host(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#agreement-codes", DataTable)
+        assert str(table.get_row_at(0)[2]) == "2"
+        rec = screen.reconciliation  # type: ignore[attr-defined]
+        app.push_screen(ReviewScreen(rec, project.code(OTHER).id))
+        await pilot.pause()
+        code(project, DOC, specs, "B", [1])  # B now agrees on sentence 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert str(table.get_row_at(0)[2]) == "1"
+        assert "0 / 1 disagreements resolved" in text_of(screen, "#agreement-summary")

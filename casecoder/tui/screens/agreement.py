@@ -106,6 +106,7 @@ class AgreementScreen(Screen[None]):
         self.report: Any = None
         self.reconciliation: Any = None
         self.error = ""
+        self._token = -1
         self.sort_key = "code"
         self.sort_reverse = False
         self._columns: list[tuple[str, str]] = []
@@ -126,10 +127,17 @@ class AgreementScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.reconciliation is not None:
-            self.reconciliation.refresh()
-            self.fill_table()
-            self.show_summary()
+        """Back from the review, or pushed again by the workbench: recompute if anything changed.
+
+        The event log's newest id tells whether codings (or decisions) changed since the figures
+        were computed, so coming back from a prompt costs nothing.
+        """
+        if self.is_mounted and self._state() != self._token:
+            self.load()
+
+    def _state(self) -> int:
+        events = self.project.history(limit=1)
+        return events[0].id if events else 0
 
     def on_unmount(self) -> None:
         if self.reconciliation is not None:
@@ -159,6 +167,7 @@ class AgreementScreen(Screen[None]):
             self.reconciliation = Reconciliation(self.project, self.data, self.consensus)
         except UserError as exc:
             self.error = str(exc)
+        self._token = self._state()
         self.fill_table()
         self.show_summary()
 
