@@ -160,7 +160,7 @@ class QuotesScreen(Screen[None]):
     def __init__(self, project: Project, *, codes: Sequence[str] = ()) -> None:
         super().__init__()
         self.project = project
-        self._skip_resume = True
+        self._just_mounted = True
         self.initial_codes = list(codes)
         self.code_ids: list[int] = []
         self.attribute_filter: dict[str, set[str]] = {}
@@ -190,17 +190,16 @@ class QuotesScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        # Back from another screen, where codings or documents may have changed: reload.
-        # Not right after mounting, nor after this screen's own dialogs (their answers
-        # refresh already), so that one change never rebuilds the view twice in a row.
-        if self._skip_resume:
-            self._skip_resume = False
+        # Back from another screen (the app keeps this one installed and pushes it again),
+        # where codings, codes or documents may have changed: reload. The first resume comes
+        # right after mounting, which has just loaded everything.
+        if self._just_mounted:
+            self._just_mounted = False
             return
         self.refresh_quotes()
 
     def _ask(self, dialog: Screen[Any], answer: Callable[[Any], None] | None = None) -> None:
         """Open one of this screen's dialogs; its answer comes back to `answer`."""
-        self._skip_resume = True
         self.app.push_screen(dialog, answer)
 
     def sentences(self, document_id: int) -> SentenceIndex:
