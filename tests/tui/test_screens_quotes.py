@@ -231,6 +231,41 @@ async def test_attribution_and_quote_text(study: Project) -> None:
                          "Det tar tid.")
 
 
+async def test_long_lists_are_shown_a_chunk_at_a_time(
+        study: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("casecoder.tui.screens.quotes.QUOTE_CHUNK", 4)
+    app = JumpingApp(study)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        option_list = screen.query_one(OptionList)
+        assert len(screen.quotes) == 7 and option_list.option_count == 4
+        await pilot.press("down", "down", "down")  # nearing the end loads the next chunk
+        assert option_list.option_count == 7
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        last = study.codings()[-1]
+        assert app.opened == [(last.document, last.start, last.end)]
+
+        # A refresh keeps the highlighted quote, loading as far as it needs.
+        screen.refresh_quotes()
+        assert option_list.highlighted == 6 and option_list.option_count == 7
+        await pilot.press("x")
+        await pilot.pause()
+        assert option_list.highlighted == 6
+
+
+async def test_scrolling_to_the_end_loads_more(
+        study: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("casecoder.tui.screens.quotes.QUOTE_CHUNK", 5)
+    app = ScreenApp(study)
+    async with app.run_test(size=(80, 12)) as pilot:
+        option_list = screen_of(app).query_one(OptionList)
+        assert option_list.option_count == 5
+        option_list.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert option_list.option_count == 7
+
+
 async def test_enter_opens_the_quote_where_it_is(study: Project) -> None:
     app = JumpingApp(study)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -21,6 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -33,6 +34,7 @@ from casecoder.tui.screens.prompts import Choice, PickDialog
 #: Attributes that attribute a quote in the report ("a project leader of a BIP").
 ATTRIBUTION_KEYS = ("role", "case_type")
 CONTEXT_SENTENCES = 2
+QUOTE_CHUNK = 300
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
@@ -116,6 +118,19 @@ class QuoteContext(ModalScreen[None]):
         self.dismiss(None)
 
 
+class QuoteList(OptionList):
+    """The quote list; says when it is scrolled near its end, so more quotes can be added."""
+
+    class NearEnd(Message):
+        pass
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if (new_value > old_value
+                and new_value >= self.max_scroll_y - 2 * self.scrollable_content_region.height):
+            self.post_message(self.NearEnd())
+
+
 class QuotesScreen(Screen[None]):
     """Quotes by code, attribute, coder and document (F3)."""
 
@@ -167,6 +182,7 @@ class QuotesScreen(Screen[None]):
         self.coder_filter: set[str] = set()
         self.document_filter: set[str] = set()
         self.quotes: list[Coding] = []
+        self.shown = 0  # quotes[:shown] are options in the list
         self.attributes: dict[str, dict[str, str]] = {}
         self._sentences: dict[int, SentenceIndex] = {}
 
@@ -175,7 +191,7 @@ class QuotesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="quotes-title")
         yield Static(id="quotes-filter")
-        quotes = OptionList(id="quotes-list")
+        quotes = QuoteList(id="quotes-list")
         quotes.border_title = "Quotes"
         yield quotes
         yield Footer()
@@ -187,7 +203,7 @@ class QuotesScreen(Screen[None]):
             except UserError as exc:
                 self.notify(str(exc), severity="error", markup=False)
         self.refresh_quotes()
-        self.query_one(OptionList).focus()
+        self.query_one(QuoteList).focus()
 
     def on_screen_resume(self) -> None:
         # Back from another screen (the app keeps this one installed and pushes it again),
@@ -240,7 +256,7 @@ class QuotesScreen(Screen[None]):
 
     def refresh_quotes(self) -> None:
         """Recompute the filtered quotes and show them, keeping the highlighted one if shown."""
-        option_list = self.query_one(OptionList)
+        option_list = self.query_one(QuoteList)
         previous = None
         if option_list.highlighted is not None and option_list.highlighted < len(self.quotes):
             previous = self.quotes[option_list.highlighted].guid
@@ -250,15 +266,39 @@ class QuotesScreen(Screen[None]):
         except UserError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        option_list.clear_options()
+        self.shown = 0
+        guids = [c.guid for c in self.quotes]
+        target = guids.index(previous) if previous in guids else 0
+        self.show_more(until=target)
+        if self.quotes:
+            option_list.highlighted = target
+        self._show_header()
+
+    def show_more(self, until: int = 0) -> None:
+        """Turn the next quotes into options (at least up to index `until`).
+
+        An option list measures every option it is given, so thousands of quotes are
+        shown a chunk at a time, the next chunk when the cursor or the scrollbar nears the
+        end: the first screenful appears at once however many codings the filter selects.
+        """
+        end = min(max(self.shown + QUOTE_CHUNK, until + QUOTE_CHUNK), len(self.quotes))
+        if end <= self.shown:
+            return
         options: list[Option | None] = []
-        for coding in self.quotes:
+        for coding in self.quotes[self.shown:end]:
             options.append(Option(self._prompt(coding)))
             options.append(None)
-        option_list.set_options(options)
-        if self.quotes:
-            guids = [c.guid for c in self.quotes]
-            option_list.highlighted = guids.index(previous) if previous in guids else 0
-        self._show_header()
+        self.shown = end
+        self.query_one(QuoteList).add_options(options)
+
+    @on(OptionList.OptionHighlighted, "#quotes-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index >= self.shown - QUOTE_CHUNK // 4:
+            self.show_more()
+
+    def on_quote_list_near_end(self, _: QuoteList.NearEnd) -> None:
+        self.show_more()
 
     def _prompt(self, coding: Coding) -> Text:
         code = self.project.code(coding.code_id)
