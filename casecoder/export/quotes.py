@@ -21,6 +21,7 @@ writers pull them from a generator and write them out as they come.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -188,6 +189,8 @@ class Quote:
     text: str
     context_before: str
     context_after: str
+    head: str = ""  # attribution_head() of the quote's document
+    timestamp_text: str = ""  # the timestamp as HH:MM:SS
 
     @property
     def role(self) -> str:
@@ -197,28 +200,33 @@ class Quote:
     def case_type(self) -> str:
         return self.attributes.get("case_type", "")
 
-    @property
-    def timestamp_text(self) -> str:
-        return format_timestamp(self.timestamp)
-
     def attribution(self) -> str:
-        """The line under a quote: who (role, case type), where (case, document, position)."""
-        parts = []
-        who = ", ".join(p for p in (self.role, self.case_type) if p)
-        if who:
-            parts.append(who)
-        if self.case:
-            parts.append(f"case {self.case}")
-        where = self.document
+        """The line under a quote: who (role, case type), where (case, document, position).
+
+        The document's part is the same for all its quotes, so it is made once per document
+        (`head`); only the position, speaker and coder are joined here.
+        """
+        where = self.head
         if self.segment is not None:
             where += f", sentence {self.segment}"
-        if self.timestamp is not None:
+        if self.timestamp_text:
             where += f" [{self.timestamp_text}]"
-        parts.append(where)
         if self.speaker:
-            parts.append(f"speaker: {self.speaker}")
-        parts.append(f"coder: {self.coder}")
-        return " · ".join(parts)
+            return f"{where} · speaker: {self.speaker} · coder: {self.coder}"
+        return f"{where} · coder: {self.coder}"
+
+
+def attribution_head(attributes: dict[str, str], case: str, document: str) -> str:
+    """The start of every attribution in one document: "role, case type · case C1 · doc"."""
+    parts = []
+    who = ", ".join(p for p in (attributes.get("role", ""), attributes.get("case_type", ""))
+                    if p)
+    if who:
+        parts.append(who)
+    if case:
+        parts.append(f"case {case}")
+    parts.append(document)
+    return " · ".join(parts)
 
 
 @dataclass
@@ -236,11 +244,12 @@ class _Doc:
     raw_attributes: dict[str, str]
     attributes: dict[str, str]  # shown
     text: str
-    starts: list[int]
-    ends: list[int]
-    numbers: list[int]
-    speakers: list[str | None]
-    timestamps: list[float | None]
+    starts: array[int]
+    ends: array[int]
+    numbers: array[int]
+    speakers: list[str | None]  # interned: one object per distinct speaker
+    timestamps: list[float | None]  # interned likewise
+    head: str = ""  # the attribution's document part
     shown_speakers: dict[str | None, str] = field(default_factory=dict)
 
     def sentence_index(self, offset: int) -> int | None:
@@ -255,47 +264,120 @@ class _Doc:
 
 
 class _Acc:
-    """Running distinct counts for one section or theme; passages are counted per document
-    (codings arrive sorted by document) so that set never outgrows one document."""
+    """Running distinct counts for one section or theme.
 
-    __slots__ = ("cases", "codings", "documents", "informants", "passages", "spans")
+    Codings arrive sorted by document, so documents are counted on change of document, and the
+    sets that tell passages and speakers apart are emptied at every document's end: memory is
+    bounded by the busiest document, not by the number of quotes.
+    """
+
+    __slots__ = ("cases", "codings", "documents", "informants", "last_doc", "passages",
+                 "spans", "speakers")
 
     def __init__(self) -> None:
-        self.codings = 0
-        self.passages = 0
-        self.documents: set[int] = set()
-        self.informants: set[tuple[int, str | None]] = set()
+        self.codings = self.documents = self.informants = self.passages = 0
+        self.last_doc: int | None = None
         self.cases: set[str] = set()
+        self.speakers: set[str | None] = set()
         self.spans: set[tuple[int, int]] = set()
 
     def add(self, doc_id: int, span: tuple[int, int], speaker: str | None,
             case: str | None) -> None:
         self.codings += 1
-        self.documents.add(doc_id)
-        self.informants.add((doc_id, speaker))
-        if case:
-            self.cases.add(case)
+        if doc_id != self.last_doc:
+            self.end_document()
+            self.last_doc = doc_id
+            self.documents += 1
+            if case:
+                self.cases.add(case)
+        self.speakers.add(speaker)
         self.spans.add(span)
 
     def end_document(self) -> None:
         self.passages += len(self.spans)
+        self.informants += len(self.speakers)
         self.spans.clear()
+        self.speakers.clear()
 
     def counts(self) -> Counts:
         self.end_document()
-        return Counts(self.codings, self.passages, len(self.documents), len(self.informants),
+        return Counts(self.codings, self.passages, self.documents, self.informants,
                       len(self.cases))
+
+
+class _Tally:
+    """Codings and distinct documents for one matrix cell (documents arrive in order)."""
+
+    __slots__ = ("codings", "documents", "last_doc")
+
+    def __init__(self) -> None:
+        self.codings = self.documents = 0
+        self.last_doc: int | None = None
+
+    def add(self, doc_id: int) -> None:
+        self.codings += 1
+        if doc_id != self.last_doc:
+            self.last_doc = doc_id
+            self.documents += 1
+
+    def cell(self) -> Cell:
+        return Cell(self.codings, self.documents)
+
+
+class _CodingTable:
+    """A theme's codings, compact: what quotes and counts need, ~130 bytes a coding.
+
+    The Project API hands codings over as a list of dataclasses (~600 bytes each with their
+    strings). Fetching them one code at a time and keeping only these columns means the
+    export holds that expensive form for one code at a time, never for a whole theme.
+    """
+
+    def __init__(self) -> None:
+        self.doc_ids = array("q")
+        self.code_ids = array("q")
+        self.starts = array("q")
+        self.ends = array("q")
+        self.coders = array("q")  # index into coder_names
+        self.guids: list[str] = []
+        self.memos: dict[int, str] = {}  # only the non-empty ones
+        self.coder_names: list[str] = []
+        self.sections: dict[int, range] = {}  # code id -> its rows, in project.codings order
+        self._coder_index: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.guids)
+
+    def add_section(self, code_id: int, codings: list[Coding]) -> None:
+        first = len(self.guids)
+        for c in codings:
+            self.doc_ids.append(c.document_id)
+            self.code_ids.append(c.code_id)
+            self.starts.append(c.start)
+            self.ends.append(c.end)
+            coder = self._coder_index.get(c.coder)
+            if coder is None:
+                coder = self._coder_index[c.coder] = len(self.coder_names)
+                self.coder_names.append(c.coder)
+            self.coders.append(coder)
+            if c.memo:
+                self.memos[len(self.guids)] = c.memo
+            self.guids.append(c.guid)
+        self.sections[code_id] = range(first, len(self.guids))
+
+    def by_document(self) -> list[int]:
+        """Row numbers with each document's rows together (what the counting pass needs)."""
+        return sorted(range(len(self.guids)), key=self.doc_ids.__getitem__)
 
 
 class Theme:
     """One theme of the export: its sections, counts and matrices, and its quotes on demand."""
 
     def __init__(self, export: QuoteExport, code: Code, codes: list[Code],
-                 codings: list[Coding]) -> None:
+                 table: _CodingTable) -> None:
         self.export = export
         self.code = code
         self.codes = codes  # the theme and everything below it, codebook order
-        self.codings = codings  # sorted by document, start (project.codings order)
+        self.table = table
 
     @property
     def path(self) -> str:
@@ -311,54 +393,56 @@ class Theme:
         return self.export.show(code.path[len(self.code.path) + 1:])
 
     @cached_property
-    def _positions(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {c.id: [] for c in self.codes}
-        for i, coding in enumerate(self.codings):
-            out[coding.code_id].append(i)
-        return out
-
-    @cached_property
     def _stats(self) -> tuple[list[Section], Counts, list[Matrix]]:
         export = self.export
         by = export.by
         accs = {c.id: _Acc() for c in self.codes}
         total = _Acc()
-        cells: dict[str, dict[tuple[int, str], list[Any]]] = {a: {} for a in by}
-        rows: dict[str, dict[int, list[Any]]] = {a: {} for a in by}
-        columns: dict[str, dict[str, list[Any]]] = {a: {} for a in by}
-        corner: dict[str, list[Any]] = {a: [0, set()] for a in by}
-        current = None
-        for coding in self.codings:
-            doc_id = coding.document_id
-            if doc_id != current:
-                for acc in (total, *accs.values()):
-                    acc.end_document()
-                current = doc_id
-            doc = export.doc(doc_id)
-            span = (coding.start, coding.end)
-            speaker = doc.speaker_at(coding.start)
+        cells: dict[str, dict[tuple[int, str], _Tally]] = {a: {} for a in by}
+        rows: dict[str, dict[int, _Tally]] = {a: {} for a in by}
+        columns: dict[str, dict[str, _Tally]] = {a: {} for a in by}
+        corner = {a: _Tally() for a in by}
+        doc: _Doc | None = None
+        table = self.table
+        doc_ids, code_ids, starts, ends = table.doc_ids, table.code_ids, table.starts, table.ends
+        for i in table.by_document():
+            doc_id = doc_ids[i]
+            if doc is None or doc.document.id != doc_id:
+                doc = export.doc(doc_id)
+                values = [(a, doc.raw_attributes.get(a) or NOT_SET) for a in by]
+            start = starts[i]
+            span = (start, ends[i])
+            speaker = doc.speaker_at(start)
             case = doc.document.case
-            accs[coding.code_id].add(doc_id, span, speaker, case)
+            code_id = code_ids[i]
+            accs[code_id].add(doc_id, span, speaker, case)
             total.add(doc_id, span, speaker, case)
-            for attribute in by:
-                value = doc.raw_attributes.get(attribute) or NOT_SET
-                for bucket in (cells[attribute].setdefault((coding.code_id, value), [0, set()]),
-                               rows[attribute].setdefault(coding.code_id, [0, set()]),
-                               columns[attribute].setdefault(value, [0, set()]),
-                               corner[attribute]):
-                    bucket[0] += 1
-                    bucket[1].add(doc_id)
+            for attribute, value in values:
+                key = (code_id, value)
+                tally = cells[attribute].get(key)
+                if tally is None:
+                    tally = cells[attribute][key] = _Tally()
+                tally.add(doc_id)
+                tally = rows[attribute].get(code_id)
+                if tally is None:
+                    tally = rows[attribute][code_id] = _Tally()
+                tally.add(doc_id)
+                tally = columns[attribute].get(value)
+                if tally is None:
+                    tally = columns[attribute][value] = _Tally()
+                tally.add(doc_id)
+                corner[attribute].add(doc_id)
         sections = [Section(c, self.label(c), "theme" if c.id == self.code.id else "subcode",
                             c.depth - self.code.depth, accs[c.id].counts()) for c in self.codes]
         matrices = []
         for attribute in by:
-            values = sorted(columns[attribute], key=lambda v: (v == NOT_SET, v.casefold(), v))
+            ordered = sorted(columns[attribute], key=lambda v: (v == NOT_SET, v.casefold(), v))
             matrices.append(Matrix(
-                attribute, tuple(values), tuple(export.show(v) for v in values),
-                {k: Cell(n, len(d)) for k, (n, d) in cells[attribute].items()},
-                {k: Cell(n, len(d)) for k, (n, d) in rows[attribute].items()},
-                {k: Cell(n, len(d)) for k, (n, d) in columns[attribute].items()},
-                Cell(corner[attribute][0], len(corner[attribute][1]))))
+                attribute, tuple(ordered), tuple(export.show(v) for v in ordered),
+                {k: t.cell() for k, t in cells[attribute].items()},
+                {k: t.cell() for k, t in rows[attribute].items()},
+                {k: t.cell() for k, t in columns[attribute].items()},
+                corner[attribute].cell()))
         return sections, total.counts(), matrices
 
     @property
@@ -380,8 +464,8 @@ class Theme:
         level = "theme" if code.id == self.code.id else "subcode"
         theme_path = self.path
         code_path = self.export.show(code.path)
-        for i in self._positions.get(code.id, ()):
-            yield self.export.quote(self.codings[i], theme_path, code_path, label, level)
+        for i in self.table.sections.get(code.id, ()):
+            yield self.export.quote(self.table, i, theme_path, code_path, label, level)
 
     def all_quotes(self) -> Iterator[Quote]:
         """Every quote of the theme, section after section (the order every format uses)."""
@@ -418,6 +502,9 @@ class QuoteExport:
         self._documents = {d.id: d for d in project.documents()}
         self._attributes = project.all_attributes()
         self._docs: dict[int, _Doc] = {}
+        self._coders: dict[str, str] = {}
+        self._stamps: dict[float | None, str] = {}
+        self._interned: dict[Any, Any] = {}
         self._show: Callable[[str], str] = (self.pseudonymizer.apply if self.pseudonymizer
                                             else _identity)
 
@@ -495,11 +582,15 @@ class QuoteExport:
         return self._show(text or "")
 
     def themes(self) -> Iterator[Theme]:
-        """The themes in the order asked, each holding only its own codings."""
+        """The themes in the order asked, each holding only its own codings (one query per
+        code of the theme, so that only one code's codings are ever held as dataclasses)."""
         for code in self.theme_codes:
             codes = self.project.descendants(code)
-            codings = self.project.codings(code=code, coder=self.coder)
-            yield Theme(self, code, codes, codings)
+            table = _CodingTable()
+            for c in codes:
+                table.add_section(c.id, self.project.codings(code=c, coder=self.coder,
+                                                             subcodes=False))
+            yield Theme(self, code, codes, table)
 
     # --- documents and quotes ------------------------------------------------------------
 
@@ -510,16 +601,35 @@ class QuoteExport:
         document = self._documents[doc_id]
         sentences = self.project.segments(document, "sentence")
         raw = dict(self._attributes.get(document.name, {}))
+        intern = self._interned.setdefault
         cached = _Doc(
             document=document, name=self.show(document.name), case=self.show(document.case),
             raw_attributes=raw,
             attributes={k: self.show(v) for k, v in raw.items() if k != "case"},
             text=self.project.text(document),
-            starts=[s.start for s in sentences], ends=[s.end for s in sentences],
-            numbers=[s.number for s in sentences], speakers=[s.speaker for s in sentences],
-            timestamps=[s.timestamp for s in sentences])
+            # Arrays and interned values: a list of ints from SQLite costs ~36 bytes an entry,
+            # which for a thousand interviews is more than all their texts together.
+            starts=array("q", [s.start for s in sentences]),
+            ends=array("q", [s.end for s in sentences]),
+            numbers=array("q", [s.number for s in sentences]),
+            speakers=[intern(s.speaker, s.speaker) for s in sentences],
+            timestamps=[intern(s.timestamp, s.timestamp) for s in sentences])
+        cached.head = attribution_head(cached.attributes, cached.case, cached.name)
         self._docs[doc_id] = cached
         return cached
+
+    def _stamp(self, seconds: float | None) -> str:
+        """HH:MM:SS of a timestamp, formatted once per distinct timestamp."""
+        shown = self._stamps.get(seconds)
+        if shown is None:
+            shown = self._stamps[seconds] = format_timestamp(seconds)
+        return shown
+
+    def _coder_shown(self, name: str) -> str:
+        shown = self._coders.get(name)
+        if shown is None:
+            shown = self._coders[name] = self.show(name)
+        return shown
 
     @staticmethod
     def _context(speaker: str | None, pieces: list[tuple[str | None, str]]) -> str:
@@ -539,11 +649,14 @@ class QuoteExport:
         return "\n".join(f"{who}: {' '.join(texts)}" if who else " ".join(texts)
                          for who, texts in groups)
 
-    def quote(self, coding: Coding, theme: str, code: str, label: str, level: str) -> Quote:
-        doc = self.doc(coding.document_id)
+    def quote(self, table: _CodingTable, i: int, theme: str, code: str, label: str,
+              level: str) -> Quote:
+        """Row i of a theme's coding table as a Quote, pseudonymised and attributed."""
+        doc = self._docs.get(table.doc_ids[i]) or self.doc(table.doc_ids[i])
         text = doc.text
         show = self._show
-        first = doc.sentence_index(coding.start)
+        start, end = table.starts[i], table.ends[i]
+        first = doc.sentence_index(start)
         raw_speaker = None if first is None else doc.speakers[first]
         speaker = doc.shown_speakers.get(raw_speaker)
         if speaker is None:
@@ -551,22 +664,25 @@ class QuoteExport:
         before = after = ""
         n = self.options.context
         if n and first is not None:
-            last = doc.sentence_index(max(coding.start, coding.end - 1))
+            last = doc.sentence_index(max(start, end - 1))
             last = first if last is None else last
             before = show(self._context(raw_speaker, [
-                *((doc.speakers[i], text[doc.starts[i]:doc.ends[i]])
-                  for i in range(max(0, first - n), first)),
-                (raw_speaker, text[doc.starts[first]:coding.start])]))
+                *((doc.speakers[k], text[doc.starts[k]:doc.ends[k]])
+                  for k in range(max(0, first - n), first)),
+                (raw_speaker, text[doc.starts[first]:start])]))
             after = show(self._context(raw_speaker, [
-                (doc.speakers[last], text[coding.end:doc.ends[last]]),
-                *((doc.speakers[i], text[doc.starts[i]:doc.ends[i]])
-                  for i in range(last + 1, min(len(doc.ends), last + n + 1)))]))
+                (doc.speakers[last], text[end:doc.ends[last]]),
+                *((doc.speakers[k], text[doc.starts[k]:doc.ends[k]])
+                  for k in range(last + 1, min(len(doc.ends), last + n + 1)))]))
+        memo = table.memos.get(i, "")
         return Quote(
-            theme, code, label, level, coding.guid, doc.name, doc.case, doc.attributes,
-            speaker, show(coding.coder), show(coding.memo) if coding.memo else "",
+            theme, code, label, level, table.guids[i], doc.name, doc.case, doc.attributes,
+            speaker, self._coder_shown(table.coder_names[table.coders[i]]),
+            show(memo) if memo else "",
             None if first is None else doc.numbers[first],
             None if first is None else doc.timestamps[first],
-            coding.start, coding.end, show(text[coding.start:coding.end]), before, after)
+            start, end, show(text[start:end]), before, after,
+            doc.head, self._stamp(None if first is None else doc.timestamps[first]))
 
 
 #: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.

@@ -29,7 +29,9 @@ from casecoder.export.quotes import (
     paragraphs,
 )
 
-_INLINE = re.compile(r"([\\`*_{}\[\]<>|$~^@&])")
+# Characters pandoc acts on anywhere in a line (the backslash itself first). Replacing each
+# one that occurs is several times faster than a regex or str.translate on Norwegian text.
+_INLINE = "\\`*_{}[]<>|$~^@&"
 # Markers that only act at the start of a line: headings, lists, quotes, setext lines,
 # definition lists, ordered-list numbers ("1." or "1)").
 _LINE_START = re.compile(r"^([#+\-=:>])|^(\d+)([.)])")
@@ -37,7 +39,12 @@ _LINE_START = re.compile(r"^([#+\-=:>])|^(\d+)([.)])")
 
 def escape(text: str) -> str:
     """Inline text that pandoc renders literally."""
-    escaped = _INLINE.sub(r"\\\1", fold(text))
+    escaped = fold(text)
+    for char in _INLINE:
+        if char in escaped:
+            escaped = escaped.replace(char, "\\" + char)
+    if not escaped or not (escaped[0] in "#+-=:>" or escaped[0].isdigit()):
+        return escaped
     return _LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1)
                            else f"{m.group(2)}\\{m.group(3)}", escaped)
 
