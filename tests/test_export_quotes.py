@@ -403,7 +403,14 @@ def test_markdown_quotes_are_the_spans_and_the_file_is_pandoc_markdown(
     assert "| Code | BIP | EMJM | KA220 | (not set) | Total |" in text
     assert "## coded at theme level" in text
     assert "codings = every application of a code" in text
-    assert "\\[BIP-en\\]" not in text or "> " in text  # brackets escaped wherever they occur
+    # Characters pandoc would act on are escaped: a "-" starting a quote is not a list item,
+    # "@" is not a citation.
+    assert "> \\-Den er like tung" in text
+    assert "> \\@everyone wanted" in text
+    with_context = tmp_path / "context.md"
+    export(study, with_context, "--context", "1")
+    text = with_context.read_text(encoding="utf-8")
+    assert "*Context before:* Intervjuer: Kan du fortelle om bakgrunnen for \\[BIP-en\\]?" in text
     assert "[BIP-en]" not in text.replace("\\[BIP-en\\]", "")
 
 
@@ -464,6 +471,11 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
     assert "'=SUM(A1:A9) timer, sier Per Hansen alltid." in {r["quote"] for r in rows}
     assert "'@everyone wanted the funding, to be honest." in {r["quote"] for r in rows}
     assert "'+helse" in {r["field"] for r in rows}
+    motivation = [row[0] for row in cells["motivation"] if row and row[0]]
+    assert ("Det var egentlig Kari som tok initiativet.\n— project leader, BIP · case C1 · "
+            "c1-bip-prosjektleder, sentence 3 [00:00:10] · speaker: Informant · coder: ingrid"
+            ) in motivation
+    assert "coded at theme level" in motivation
     summary = cells["Summary"]
     assert ["motivation", "motivation (all)", "theme (all)", 12, 9, 4, 4, 3, "motivation"] in [
         row[:9] for row in summary]
