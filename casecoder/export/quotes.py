@@ -11,11 +11,13 @@ file is the count in the spreadsheet. Per theme (a top-level code, or any chosen
 - one matrix per `--by` attribute: codings and documents per code and attribute value;
 - the quotes themselves, with attribution, built lazily one at a time.
 
-Memory and speed: each theme's codings come from one `project.codings()` call (the Project API
-returns a list; that list is the one thing here that grows with the number of quotes). Documents
-are loaded once each (text, sentence offsets, attributes) and located with bisect, so a
-100k-coding export makes a few thousand queries, not one per quote. Quotes are never collected:
-writers pull them from a generator and write them out as they come.
+Memory and speed: the Project API returns codings as a list of dataclasses, so a theme's codings
+are fetched one code at a time (one `project.codings()` call per code) into a compact table of
+arrays (`_CodingTable`, ~130 bytes a coding against ~600); that table is what grows with the
+number of quotes, one theme at a time. Documents are loaded once each (text, sentence offsets as
+arrays, attributes) and quotes are located in them with bisect, so a 100k-coding export makes
+a few thousand queries, not one per quote. Quotes are never collected: writers pull them from a
+generator and write them out as they come.
 """
 
 from __future__ import annotations
