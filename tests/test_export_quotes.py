@@ -502,7 +502,7 @@ def test_csv_is_long_format_with_exact_neutralised_text(
 
 def test_json_holds_the_whole_model(p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.json"
-    export(study, out, "--by", "case_type")
+    export(study, out, "--by", "case_type", "--all-coders")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["format"] == "casecoder-quotes"
     quotes = [q for t in data["themes"] for s in t["sections"] for q in s["quotes"]]
@@ -622,10 +622,13 @@ def test_pseudonym_files(tmp_path: Path) -> None:
         "chain.yml": "Kari: Ola\nOla: Per\n",
         "empty.csv": "name,pseudonym\n",
         "short.csv": "Kari\n",
+        "latin1.csv": "Kåre,[kollega]\n".encode("latin-1"),
     }
     for name, content in bad.items():
         path = tmp_path / name
-        if content is not None:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif content is not None:
             path.write_text(content, encoding="utf-8")
         with pytest.raises(UserError):
             read_pseudonyms(path)
@@ -666,6 +669,34 @@ def test_unwritable_or_unknown_outputs_fail_cleanly(study: Path, tmp_path: Path)
         assert result.exit_code == 2, out
         assert message in result.stderr
         assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_folder_without_write_permission_is_refused_before_any_work(
+        study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import casecoder.export.atomic as atomic
+
+    # Tests may run as root, for whom every folder is writable: ask os.access to say no for
+    # the output folder only.
+    real_access = atomic.os.access
+    folder = tmp_path.resolve()
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        return Path(path) != folder and real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "access", access)
+    result = run("export", "quotes", study, "-o", tmp_path / "q.md")
+    assert result.exit_code == 2
+    assert "no permission to write" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_codebook_is_a_user_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.cc.db"
+    Project.create(path, coder="ingrid").close()
+    result = run("export", "quotes", path, "-o", tmp_path / "q.json")
+    assert result.exit_code == 2
+    assert "the project's codebook has no codes" in result.stderr
+    assert not (tmp_path / "q.json").exists()
 
 
 def test_a_failure_while_writing_keeps_the_old_file(
