@@ -319,6 +319,7 @@ class DocumentsScreen(Screen[None]):
 
         self._ask(TextEditDialog(
             f"Attributes of {document.name}", lines, check=parse_attribute_lines,
+            placeholder="case_type=BIP\nrole=project leader",
             hint="one key=value a line · an empty value or a deleted line removes it · "
                  "ctrl+s save · esc cancel"), answer)
 

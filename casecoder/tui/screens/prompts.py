@@ -6,7 +6,9 @@ Project API, so errors are caught and shown in one place. A prompt may be given 
 that raises `UserError` (usually the domain's own validator): the message is shown inside the
 prompt and the prompt stays open, so a typo costs one correction instead of a new start.
 
-Their CSS is their own (DEFAULT_CSS), so they look the same on any screen and in any app.
+Their CSS is their own (DEFAULT_CSS), so they work in any app; they also carry the
+workbench's `dialog` classes, so inside the workbench its stylesheet gives them the same look
+as the coding screen's dialogs.
 """
 
 from __future__ import annotations
@@ -79,13 +81,13 @@ class _Prompt(ModalScreen[str | None]):
         self.check = check
 
     def _title(self) -> Static:
-        return Static(Text(self.title_text), classes="prompt-title")
+        return Static(Text(self.title_text), classes="prompt-title dialog-title")
 
     def _error(self) -> Static:
         return Static("", classes="prompt-error", id="prompt-error")
 
     def _hint(self, default: str) -> Static:
-        return Static(Text(self.hint or default), classes="prompt-hint")
+        return Static(Text(self.hint or default), classes="prompt-hint dialog-hint")
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#prompt-error", Static)
@@ -121,7 +123,7 @@ class TextPrompt(_Prompt):
         self.suggester = suggester
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="prompt"):
+        with Vertical(classes="prompt dialog"):
             yield self._title()
             field = Input(self.value, placeholder=self.placeholder, suggester=self.suggester,
                           id="prompt-input")
@@ -164,15 +166,17 @@ class TextEditDialog(_Prompt):
         Binding("ctrl+s", "save", "Save", priority=True, id="prompt.save"),
     ]
 
-    def __init__(self, title: str, text: str, *, hint: str = "",
+    def __init__(self, title: str, text: str, *, hint: str = "", placeholder: str = "",
                  check: Check | None = None) -> None:
         super().__init__(title, hint=hint, check=check)
         self.initial = text
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="prompt"):
+        with Vertical(classes="prompt dialog"):
             yield self._title()
-            area = TextArea(self.initial, soft_wrap=True, id="prompt-text")
+            area = TextArea(self.initial, soft_wrap=True, placeholder=self.placeholder,
+                            id="prompt-text")
             area.cursor_blink = getattr(self.app, "cursor_blink", True)
             yield area
             yield self._error()
@@ -266,7 +270,7 @@ class PickDialog(_Prompt):
         self.initial = initial
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="prompt"):
+        with Vertical(classes="prompt dialog"):
             yield self._title()
             field = Input(placeholder="type to filter…", id="prompt-input")
             field.cursor_blink = getattr(self.app, "cursor_blink", True)

@@ -108,11 +108,11 @@ class QuoteContext(ModalScreen[None]):
         self.context = context
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog"):
             yield Static(self.title_text)
             with VerticalScroll():
                 yield Static(self.context)
-            yield Static("esc close", classes="context-hint")
+            yield Static("esc close", classes="context-hint dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
