@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from casecoder.project import Project
@@ -305,6 +306,17 @@ async def test_undo_with_nothing_to_undo_is_a_notification(project: Project) -> 
         await pilot.press("u")
         await pilot.pause()
         assert app.messages[-1][1] == "error"
+
+
+async def test_counts_are_redone_when_the_screen_comes_back(study: Project) -> None:
+    app = ScreenApp(study)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await app.push_screen(Screen())
+        study.code_segments("intervju-01", "motivation/champions", 2, 2)
+        app.pop_screen()
+        await pilot.pause()
+        assert str(screen.nodes[study.code("motivation").id].label).endswith("0/3")
 
 
 async def test_escape_closes_the_screen(study: Project) -> None:

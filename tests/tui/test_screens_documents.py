@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -307,6 +308,42 @@ async def test_import_a_folder_reports_each_file(
         reports = {m.split(":")[0]: severity for m, severity in app.messages if ".txt: " in m}
         assert reports == {"intervju-01-kopi.txt": "warning", "intervju-03.txt": "information",
                            "tom.txt": "error"}
+
+
+async def test_closing_the_screen_during_an_import_is_safe(
+        study: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "intervju-03.txt").write_text(INTERVIEW_03, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    release = threading.Event()
+    real_import = study.import_file
+
+    def held_import(path: Path, **kwargs: object) -> object:
+        assert release.wait(10)
+        return real_import(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(study, "import_file", held_import)
+    app = ScreenApp(study)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await pilot.press("i")
+        app.screen.query_one(Input).value = "intervju-03.txt"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.importing
+        await pilot.press("e")  # edits wait for the import
+        assert app.messages[-1] == (
+            "An import is running; try again when it has finished.", "warning")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DocumentsScreen)
+        release.set()
+        # The closed screen's worker is no longer tracked by the app: wait for its report.
+        for _ in range(100):
+            if app.messages[-1][0].startswith("intervju-03.txt: imported"):
+                break
+            await pilot.pause(0.05)
+        assert app.messages[-1][0].startswith("intervju-03.txt: imported")
+        assert study.document("intervju-03")
 
 
 async def test_import_prompt_refuses_a_missing_path(

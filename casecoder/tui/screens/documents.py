@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
@@ -368,8 +368,10 @@ class DocumentsScreen(Screen[None]):
             paths = import_paths(Path(value.strip()).expanduser())
             self.importing = True
             self._show_title()
-            self.run_worker(lambda: self._import_files(paths), thread=True, group="import",
-                            name="import", description=f"import {len(paths)} files")
+            app = self.app  # the worker thread cannot look it up once the screen is closed
+            self.run_worker(lambda: self._import_files(paths, app), thread=True,
+                            group="import", name="import",
+                            description=f"import {len(paths)} files")
 
         self._ask(TextPrompt(
             "Import a transcript (or a folder of them)", placeholder="path/to/interview.docx",
@@ -377,21 +379,26 @@ class DocumentsScreen(Screen[None]):
             hint=f"{' '.join(SUPPORTED_SUFFIXES)} · relative to {Path.cwd()} · "
                  "tab completes · esc cancel"), answer)
 
-    def _import_files(self, paths: list[Path]) -> None:
-        """In the worker thread: import one file after the other and report each."""
+    def _import_files(self, paths: list[Path], app: App[Any]) -> None:
+        """In the worker thread: import one file after the other and report each.
+
+        The import goes on if the screen is closed meanwhile; the reports then still
+        reach the app as notifications.
+        """
         for path in paths:
             result = self.project.import_file(path)
-            self.app.call_from_thread(self._imported, result)
+            app.call_from_thread(self._imported, result, app)
 
-    def _imported(self, result: ImportResult) -> None:
+    def _imported(self, result: ImportResult, app: App[Any]) -> None:
         severity = {"imported": "information", "skipped": "warning"}.get(result.status, "error")
         name = Path(result.path).name
         message = result.message
         if result.status == "imported":
             message += f" ({result.words} words, {result.segments.get('sentence', 0)} sentences)"
-        self.notify(f"{name}: {message}", title=result.status, severity=severity,  # type: ignore[arg-type]
-                    markup=False)
-        self.refresh_documents(result.document.name if result.document else None)
+        app.notify(f"{name}: {message}", title=result.status,
+                        severity=severity, markup=False)  # type: ignore[arg-type]
+        if self.is_attached:  # the screen may have been closed while files were imported
+            self.refresh_documents(result.document.name if result.document else None)
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
