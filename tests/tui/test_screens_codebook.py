@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.notifications import SeverityLevel
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from casecoder.project import Project
 from casecoder.tui.screens.codebook import CodebookScreen, code_label, subtree_totals
 from casecoder.tui.screens.prompts import PickDialog, TextEditDialog, TextPrompt
+
+SnapCompare = Callable[..., bool]
 
 INTERVIEW = """Intervju 01 – prosjektleder
 
@@ -36,10 +41,10 @@ class ScreenApp(App[None]):
         self.theme = self.start_theme
         self.push_screen(CodebookScreen(self.project))
 
-    def notify(self, message: str, *, severity: str = "information",  # type: ignore[override]
-               **kwargs: object) -> None:
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
         self.messages.append((message, severity))
-        super().notify(message, severity=severity, **kwargs)  # type: ignore[arg-type]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
 
 @pytest.fixture
@@ -58,7 +63,7 @@ def screen_of(app: App[None]) -> CodebookScreen:
     return next(s for s in reversed(app.screen_stack) if isinstance(s, CodebookScreen))
 
 
-async def highlight(pilot, path: str) -> CodebookScreen:  # type: ignore[no-untyped-def]
+async def highlight(pilot: Pilot[None], path: str) -> CodebookScreen:
     screen = screen_of(pilot.app)
     screen.tree.move_cursor(screen.nodes[screen.project.code(path).id])
     await pilot.pause()
@@ -66,7 +71,7 @@ async def highlight(pilot, path: str) -> CodebookScreen:  # type: ignore[no-unty
     return screen
 
 
-async def replace_input(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def replace_input(pilot: Pilot[None], text: str) -> None:
     """Put a new value in the prompt's line (typing it key by key costs ~60 ms a key)."""
     field = pilot.app.screen.query_one(Input)
     field.value = text
@@ -327,15 +332,15 @@ async def test_escape_closes_the_screen(study: Project) -> None:
         assert not isinstance(app.screen, CodebookScreen)
 
 
-def test_snapshot_120x40(snap_compare, study: Project) -> None:  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_120x40(snap_compare: SnapCompare, study: Project) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
         await highlight(pilot, "motivation/partners-networks")
 
     assert snap_compare(ScreenApp(study), terminal_size=(120, 40), run_before=run_before)
 
 
-def test_snapshot_80x24_light(snap_compare, study: Project) -> None:  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_80x24_light(snap_compare: SnapCompare, study: Project) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
         await highlight(pilot, "barriers/workload-funding")
 
     assert snap_compare(ScreenApp(study, theme="textual-light"), terminal_size=(80, 24),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from casecoder.errors import UserError
-from casecoder.model import CodingRecord
+from casecoder.model import CodingRecord, ImportResult
 from casecoder.project import Project
 from casecoder.tui.screens.documents import (
     DocumentsScreen,
@@ -21,6 +24,8 @@ from casecoder.tui.screens.documents import (
     parse_attribute_lines,
 )
 from casecoder.tui.screens.prompts import PathSuggester, TextEditDialog, TextPrompt
+
+SnapCompare = Callable[..., bool]
 
 INTERVIEW_01 = """Intervju 01 – prosjektleder
 
@@ -59,10 +64,10 @@ class ScreenApp(App[None]):
         self.theme = self.start_theme
         self.push_screen(DocumentsScreen(self.project))
 
-    def notify(self, message: str, *, severity: str = "information",  # type: ignore[override]
-               **kwargs: object) -> None:
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
         self.messages.append((message, severity))
-        super().notify(message, severity=severity, **kwargs)  # type: ignore[arg-type]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
 
 class JumpingApp(ScreenApp):
@@ -317,9 +322,9 @@ async def test_closing_the_screen_during_an_import_is_safe(
     release = threading.Event()
     real_import = study.import_file
 
-    def held_import(path: Path, **kwargs: object) -> object:
+    def held_import(path: Path, **kwargs: Any) -> ImportResult:
         assert release.wait(10)
-        return real_import(path, **kwargs)  # type: ignore[arg-type]
+        return real_import(path, **kwargs)
 
     monkeypatch.setattr(study, "import_file", held_import)
     app = ScreenApp(study)
@@ -390,10 +395,10 @@ async def test_escape_closes_the_screen(study: Project) -> None:
         assert not isinstance(app.screen, DocumentsScreen)
 
 
-def test_snapshot_120x40(snap_compare, study: Project) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_120x40(snap_compare: SnapCompare, study: Project) -> None:
     assert snap_compare(ScreenApp(study), terminal_size=(120, 40))
 
 
-def test_snapshot_80x24_light(snap_compare, study: Project) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_80x24_light(snap_compare: SnapCompare, study: Project) -> None:
     assert snap_compare(ScreenApp(study, theme="textual-light"), terminal_size=(80, 24),
                         press=["down"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
@@ -19,6 +21,8 @@ from casecoder.tui.screens.quotes import (
     fold_lines,
     format_timestamp,
 )
+
+SnapCompare = Callable[..., bool]
 
 INTERVIEW_BIP = """Intervju 01 – prosjektleder
 
@@ -99,7 +103,7 @@ def guids(codings: list[Coding]) -> list[str]:
     return [c.guid for c in codings]
 
 
-async def pick(pilot, key: str, query: str) -> None:  # type: ignore[no-untyped-def]
+async def pick(pilot: Pilot[None], key: str, query: str) -> None:
     """Open a filter with its key, filter the list by a query, take the best match."""
     await pilot.press(key)
     assert isinstance(pilot.app.screen, PickDialog)
@@ -109,7 +113,7 @@ async def pick(pilot, key: str, query: str) -> None:  # type: ignore[no-untyped-
     await pilot.pause()
 
 
-async def pick_value(pilot, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+async def pick_value(pilot: Pilot[None], name: str, value: str) -> None:
     """a, then the attribute's name, then (in the picker that follows) one of its values."""
     await pick(pilot, "a", name)
     assert isinstance(pilot.app.screen, PickDialog), "the value picker follows the name"
@@ -316,11 +320,11 @@ async def test_escape_closes_the_screen(study: Project) -> None:
         assert not isinstance(app.screen, QuotesScreen)
 
 
-def test_snapshot_120x40(snap_compare, study: Project) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_120x40(snap_compare: SnapCompare, study: Project) -> None:
     assert snap_compare(ScreenApp(study), terminal_size=(120, 40))
 
 
-def test_snapshot_80x24_light(snap_compare, study: Project) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_80x24_light(snap_compare: SnapCompare, study: Project) -> None:
     app = ScreenApp(study, codes=("motivation", "barriers/workload-funding"),
                     theme="textual-light")
     assert snap_compare(app, terminal_size=(80, 24), press=["down"])

@@ -25,6 +25,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Static
@@ -390,13 +391,14 @@ class DocumentsScreen(Screen[None]):
             app.call_from_thread(self._imported, result, app)
 
     def _imported(self, result: ImportResult, app: App[Any]) -> None:
-        severity = {"imported": "information", "skipped": "warning"}.get(result.status, "error")
+        severities: dict[str, SeverityLevel] = {"imported": "information", "skipped": "warning"}
+        severity = severities.get(result.status, "error")
         name = Path(result.path).name
         message = result.message
         if result.status == "imported":
             message += f" ({result.words} words, {result.segments.get('sentence', 0)} sentences)"
         app.notify(f"{name}: {message}", title=result.status,
-                        severity=severity, markup=False)  # type: ignore[arg-type]
+                        severity=severity, markup=False)
         if self.is_attached:  # the screen may have been closed while files were imported
             self.refresh_documents(result.document.name if result.document else None)
 
