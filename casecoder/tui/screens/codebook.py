@@ -154,7 +154,7 @@ class CodebookScreen(Screen[None]):
         return self.query_one("#codebook-tree", Tree)
 
     def current(self) -> Code | None:
-        """The highlighted code, as stored now."""
+        """The highlighted code, as loaded by the last refresh."""
         node = self.tree.cursor_node
         if node is None or node.data is None:
             return None

@@ -390,7 +390,7 @@ class QuotesScreen(Screen[None]):
                              answer)
 
     def action_filter_attribute(self) -> None:
-        names = [n for n in self.project.attribute_names()]
+        names = self.project.attribute_names()
         if not names:
             self.notify("No document has attributes yet (documents screen: e).",
                         severity="warning")
