@@ -26,6 +26,7 @@ from click.testing import CliRunner, Result
 
 from casecoder.cli import main
 from casecoder.errors import UserError
+from casecoder.export.cells import neutralise
 from casecoder.export.pseudonyms import Pseudonymizer, read_pseudonyms
 from casecoder.export.quotes import (
     THEME_LEVEL,
@@ -33,7 +34,6 @@ from casecoder.export.quotes import (
     QuoteOptions,
     export_quotes,
     fold,
-    neutralise,
 )
 from casecoder.model import CodingRecord
 from casecoder.project import Project

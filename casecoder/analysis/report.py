@@ -24,6 +24,7 @@ from casecoder.analysis.agreement import (
     Figure,
     ResultRow,
 )
+from casecoder.export.cells import neutralise as safe_cell
 
 __all__ = [
     "FORMATS",
@@ -320,14 +321,6 @@ def _csv(report: AgreementReport) -> str:
         values += [report.unit, report.data_hash]
         writer.writerow(values)
     return buffer.getvalue()
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (same rule as the CLI's listings)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def _md_escape(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from casecoder.errors import UserError
+from casecoder.export.cells import neutralise as safe_cell
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
@@ -69,14 +70,6 @@ def jsonable(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     click.echo(json.dumps(jsonable(data), ensure_ascii=False, indent=2))
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:

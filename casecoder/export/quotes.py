@@ -60,21 +60,7 @@ COUNTING_NOTE = (
 COUNT_FIELDS = ("codings", "passages", "documents", "informants", "cases")
 
 #: First characters that make Excel or LibreOffice run a cell as a formula.
-FORMULA_START = frozenset("=+-@\t\r")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def neutralise(value: Any) -> str:
-    """A cell value spreadsheets will show, never run: formula starters get an apostrophe.
-
-    Excel and LibreOffice run a CSV cell or typed XLSX text starting with =, +, -, @, tab or CR
-    as a formula (CSV injection); a quote such as "-Vi søkte ..." or a name "=HYPERLINK(...)"
-    planted in a transcript must stay text.
-    """
-    text = "" if value is None else str(value)
-    if text and text[0] in FORMULA_START:
-        return "'" + text
-    return text
 
 
 def xml_safe(text: str) -> str:

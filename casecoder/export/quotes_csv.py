@@ -16,12 +16,11 @@ import csv
 from pathlib import Path
 
 from casecoder.export.atomic import atomic_open
+from casecoder.export.cells import FORMULA_START, neutralise
 from casecoder.export.quotes import (
-    FORMULA_START,
     QuoteExport,
     long_columns,
     long_row,
-    neutralise,
 )
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from casecoder.export.atomic import atomic_path
+from casecoder.export.cells import FORMULA_START
 from casecoder.export.quotes import (
     COUNT_FIELDS,
-    FORMULA_START,
     Matrix,
     Quote,
     QuoteExport,

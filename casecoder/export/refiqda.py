@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from casecoder import __version__
 from casecoder.errors import UserError
+from casecoder.export.cells import neutralise as safe_cell
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -51,7 +52,6 @@ EXTENSION_FORMAT = "casecoder-refi-extension"
 #: Zip member timestamp: fixed, so that the archive's bytes depend on the project only.
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 CSV_COLUMNS = ("tag", "description", "color", "codable", "guid")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _XSD_DATETIME = re.compile(
@@ -202,13 +202,6 @@ def export_codebook_csv(project: Project, path: str | Path) -> None:
     if not project.codes():
         raise UserError("the codebook is empty: there is nothing to export")
     write_export(project, Path(path), codebook_csv_text(project).encode("utf-8"))
-
-
-def safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection); see import for undoing."""
-    if value and value[0] in FORMULA_STARTS:
-        return "'" + value
-    return value
 
 
 def _set_members(project: Project) -> list[tuple[str, str, list[str]]]:

@@ -39,11 +39,11 @@ from xml.etree.ElementTree import Element
 
 from casecoder.codebook import CodebookSpec, CodeSpec, validate_color, validate_shortcut
 from casecoder.errors import ImportFileError, UserError
+from casecoder.export.cells import FORMULA_START
 from casecoder.export.refiqda import (
     CODE_SETS_SETTING,
     EXTENSION_FORMAT,
     EXTENSION_MEMBER,
-    FORMULA_STARTS,
     REFI_GUIDS_SETTING,
     code_sets,
     read_json_setting,
@@ -517,7 +517,7 @@ def _cell(row: list[str], index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
     value = row[index].strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
         value = value[1:]  # undo the formula neutralising of our own export
     return value
 

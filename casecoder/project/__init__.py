@@ -8,7 +8,12 @@ Textual or prints anything: callers decide how to show results and errors.
 from casecoder.project.codes import CodesMixin
 from casecoder.project.coding import CodingMixin
 from casecoder.project.core import SUPPORTED_LANGUAGES, ProjectBase
-from casecoder.project.documents import SEGMENT_KINDS, DocumentsMixin, parse_assignment
+from casecoder.project.documents import (
+    SEGMENT_KINDS,
+    DocumentsMixin,
+    parse_assignment,
+    prepare_file,
+)
 from casecoder.project.history import HistoryMixin
 from casecoder.project.search import SearchMixin, fts_query
 
@@ -17,4 +22,5 @@ class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin
     """An open casecoder project file."""
 
 
-__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "fts_query", "parse_assignment"]
+__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "fts_query", "parse_assignment",
+           "prepare_file"]

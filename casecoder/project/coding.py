@@ -7,6 +7,7 @@ of counting the passage twice. Different codes, and different coders, overlap fr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from casecoder.errors import UserError
@@ -28,8 +29,8 @@ MEMO_KINDS = ("project", "document", "code", "segment", "coding")
 class CodingMixin(_Base):
     """Apply, remove and list codings; memos on everything."""
 
-    def _coding(self, row: tuple[Any, ...]) -> Coding:
-        path = self.code(row[4]).path  # type: ignore[attr-defined]
+    def _coding(self, row: tuple[Any, ...], paths: dict[int, str] | None = None) -> Coding:
+        path = paths[row[4]] if paths else self.code(row[4]).path  # type: ignore[attr-defined]
         return Coding(*row[:5], path, *row[6:])
 
     def _check_span(self, doc: Document, start: int, end: int) -> None:
@@ -210,9 +211,10 @@ class CodingMixin(_Base):
             raise UserError(f"no coding {ref!r} in this project")
         return self._coding(row)
 
-    def codings(self, *, doc: str | Document | None = None, code: str | Code | None = None,
-                coder: str | None = None, subcodes: bool = True) -> list[Coding]:
-        """Codings filtered by document, code (with its subcodes unless told not) and coder."""
+    def iter_codings(self, *, doc: str | Document | None = None,
+                     code: str | Code | None = None, coder: str | None = None,
+                     subcodes: bool = True) -> Iterator[Coding]:
+        """Codings one at a time, so exporters of 100k codings need not hold them all."""
         where: list[str] = []
         params: list[Any] = []
         if doc is not None:
@@ -228,12 +230,21 @@ class CodingMixin(_Base):
             params.append(self.coder(coder).id)
         sql = _CODING_SELECT + (f"WHERE {' AND '.join(where)} " if where else "")
         sql += "ORDER BY d.name COLLATE NOCASE, k.start, k.\"end\", k.code_id, c.name"
-        return [self._coding(r) for r in self.conn.execute(sql, params)]
+        # One look at the code tree for the whole listing, not one per row.
+        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        for row in self.conn.execute(sql, params):
+            yield self._coding(row, paths)
+
+    def codings(self, *, doc: str | Document | None = None, code: str | Code | None = None,
+                coder: str | None = None, subcodes: bool = True) -> list[Coding]:
+        """Codings filtered by document, code (with its subcodes unless told not) and coder."""
+        return list(self.iter_codings(doc=doc, code=code, coder=coder, subcodes=subcodes))
 
     def codings_in(self, doc: str | Document, start: int, end: int) -> list[Coding]:
         """Codings (any coder) that overlap [start, end): what is at the cursor."""
         d = self.document(doc)  # type: ignore[attr-defined]
-        return [self._coding(r) for r in self.conn.execute(
+        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        return [self._coding(r, paths) for r in self.conn.execute(
             _CODING_SELECT + 'WHERE k.document_id = ? AND k.start < ? AND k."end" > ? '
             "ORDER BY k.start, k.code_id", (d.id, end, start))]
 

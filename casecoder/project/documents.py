@@ -86,28 +86,42 @@ class DocumentsMixin(_Base):
         with _preparer(paths) as submit:
             pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
             for i, path in enumerate(paths):
-                source, segments, error = pending[i].result()
+                prepared = pending[i].result()
                 if i + 2 < len(paths):
                     pending.append(submit(str(paths[i + 2]), lang_of(paths[i + 2]), model))
                 pending[i] = None  # type: ignore[call-overload]  # free the finished text
-                if error is not None:
-                    yield ImportResult(str(path), "failed", error)
-                    continue
-                name = names[i] if names else path.stem
-                try:
-                    doc = self.add_document(source, name=name, source_name=path.name, case=case,
-                                            attributes=attributes, language=lang_of(path),
-                                            segments=segments)
-                except _Skipped as skip:
-                    yield ImportResult(str(path), "skipped", str(skip))
-                    continue
-                except UserError as exc:
-                    yield ImportResult(str(path), "failed", str(exc))
-                    continue
-                counts = {k: sum(1 for s in segments or () if s.kind == k)
-                          for k in SEGMENT_KINDS}
-                yield ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
-                                   source.encoding, counts, doc.word_count)
+                yield self.store_prepared(path, prepared, name=names[i] if names else None,
+                                          case=case, attributes=attributes,
+                                          language=lang_of(path))
+
+    def import_settings(self, language: str | None = None) -> tuple[str, str | None]:
+        """(language, spaCy model) for `prepare_file`, read here so workers never touch SQL."""
+        return language or self.language, self.setting("nlp_model") or None
+
+    def store_prepared(self, path: str | Path, prepared: tuple[Any, list[Any] | None, str | None],
+                       *, name: str | None = None, case: str | None = None,
+                       attributes: Mapping[str, str] | None = None,
+                       language: str | None = None) -> ImportResult:
+        """Store what `prepare_file` made (on any thread or process) as one document.
+
+        The connection belongs to the thread that opened the project: a TUI prepares files in
+        a worker and calls this back on its own thread.
+        """
+        path = Path(path)
+        source, segments, error = prepared
+        if error is not None:
+            return ImportResult(str(path), "failed", error)
+        try:
+            doc = self.add_document(source, name=name or path.stem, source_name=path.name,
+                                    case=case, attributes=attributes, language=language,
+                                    segments=segments)
+        except _Skipped as skip:
+            return ImportResult(str(path), "skipped", str(skip))
+        except UserError as exc:
+            return ImportResult(str(path), "failed", str(exc))
+        counts = {k: sum(1 for s in segments or () if s.kind == k) for k in SEGMENT_KINDS}
+        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
+                            source.encoding, counts, doc.word_count)
 
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,

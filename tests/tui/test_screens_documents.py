@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from casecoder.errors import UserError
-from casecoder.model import CodingRecord, ImportResult
+from casecoder.model import CodingRecord
 from casecoder.project import Project
 from casecoder.tui.screens.documents import (
     DocumentsScreen,
@@ -320,13 +320,15 @@ async def test_closing_the_screen_during_an_import_is_safe(
     (tmp_path / "intervju-03.txt").write_text(INTERVIEW_03, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     release = threading.Event()
-    real_import = study.import_file
+    import casecoder.tui.screens.documents as documents_screen
 
-    def held_import(path: Path, **kwargs: Any) -> ImportResult:
+    real_prepare = documents_screen.prepare_file
+
+    def held_prepare(*args: Any) -> Any:
         assert release.wait(10)
-        return real_import(path, **kwargs)
+        return real_prepare(*args)
 
-    monkeypatch.setattr(study, "import_file", held_import)
+    monkeypatch.setattr(documents_screen, "prepare_file", held_prepare)
     app = ScreenApp(study)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)

@@ -34,7 +34,7 @@ from textual.worker import Worker, WorkerState
 from casecoder.errors import UserError
 from casecoder.ingest import SUPPORTED_SUFFIXES
 from casecoder.model import Document, ImportResult, Segment
-from casecoder.project import Project, parse_assignment
+from casecoder.project import Project, parse_assignment, prepare_file
 from casecoder.tui.screens.prompts import PathSuggester, TextEditDialog, TextPrompt
 from casecoder.tui.screens.quotes import plural
 
@@ -370,7 +370,8 @@ class DocumentsScreen(Screen[None]):
             self.importing = True
             self._show_title()
             app = self.app  # the worker thread cannot look it up once the screen is closed
-            self.run_worker(lambda: self._import_files(paths, app), thread=True,
+            settings = self.project.import_settings()
+            self.run_worker(lambda: self._import_files(paths, app, settings), thread=True,
                             group="import", name="import",
                             description=f"import {len(paths)} files")
 
@@ -380,15 +381,20 @@ class DocumentsScreen(Screen[None]):
             hint=f"{' '.join(SUPPORTED_SUFFIXES)} · relative to {Path.cwd()} · "
                  "tab completes · esc cancel"), answer)
 
-    def _import_files(self, paths: list[Path], app: App[Any]) -> None:
-        """In the worker thread: import one file after the other and report each.
+    def _import_files(self, paths: list[Path], app: App[Any],
+                      settings: tuple[str, str | None]) -> None:
+        """In the worker thread: read and segment one file after the other (the slow part).
 
-        The import goes on if the screen is closed meanwhile; the reports then still
-        reach the app as notifications.
+        Only the app's thread touches the project's connection: each prepared file is handed
+        back to it to be stored, so an import can never interleave with an edit. The import
+        goes on if the screen is closed meanwhile; the reports still reach the app.
         """
         for path in paths:
-            result = self.project.import_file(path)
-            app.call_from_thread(self._imported, result, app)
+            prepared = prepare_file(str(path), *settings)
+            app.call_from_thread(self._store, path, prepared, app)
+
+    def _store(self, path: Path, prepared: Any, app: App[Any]) -> None:
+        self._imported(self.project.store_prepared(path, prepared), app)
 
     def _imported(self, result: ImportResult, app: App[Any]) -> None:
         severities: dict[str, SeverityLevel] = {"imported": "information", "skipped": "warning"}
