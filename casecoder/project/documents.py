@@ -83,7 +83,7 @@ class DocumentsMixin(_Base):
         def lang_of(path: Path) -> str:
             return (languages or {}).get(path.stem) or language or default_language
 
-        with _preparer(paths) as submit:
+        with _preparer(paths, [(p, lang_of(p)) for p in paths]) as submit:
             pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
             for i, path in enumerate(paths):
                 prepared = pending[i].result()
@@ -475,7 +475,8 @@ PARALLEL_MIN_BYTES = 2_000_000
 
 
 @contextmanager
-def _preparer(paths: Sequence[Path]) -> Iterator[Callable[..., Future[Any]]]:
+def _preparer(paths: Sequence[Path],
+              languages: Sequence[tuple[Path, str]] = ()) -> Iterator[Callable[..., Future[Any]]]:
     """Where files are read and segmented: inline, or one worker process for big batches.
 
     spaCy holds the GIL, so a thread gains nothing; a process works on the next file while
@@ -491,8 +492,19 @@ def _preparer(paths: Sequence[Path]) -> Iterator[Callable[..., Future[Any]]]:
         yield inline
         return
     import multiprocessing
+    import sys
+    import threading
 
-    context = multiprocessing.get_context("spawn")
+    # Fork inherits the already imported spaCy and pipeline (spawn re-imports them: about a
+    # second). It is safe only without other threads; the child never touches the SQLite
+    # connection, it only reads files and returns offsets.
+    forkable = sys.platform == "linux" and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if forkable else "spawn")
+    if forkable:
+        from casecoder.nlp.pipeline import load_pipeline
+
+        for language in {lang for _, lang in languages}:
+            load_pipeline(language)
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         yield lambda *args: pool.submit(prepare_file, *args)
 
