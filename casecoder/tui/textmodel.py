@@ -67,10 +67,30 @@ def wrap_text(text: str, width: int) -> Layout:
         if (cell_len(para) if slow else len(para)) <= width:
             starts.append(pos)
             ends.append(end)
-        else:
+        elif slow:
             _wrap_paragraph(para, pos, width, slow, starts, ends)
+        else:
+            _wrap_narrow(para, pos, width, starts, ends)
         pos = end + 1
     return layout
+
+
+def _wrap_narrow(para: str, base: int, width: int, starts: list[int], ends: list[int]) -> None:
+    """The same wrap for one-cell characters, with str.rfind doing the scanning in C."""
+    n = len(para)
+    pos = 0
+    while n - pos > width:
+        cut = para.rfind(" ", pos, pos + width + 1)
+        # no space to break at (or only leading spaces): cut the word at the width
+        nxt = pos + width if cut <= pos or not para[pos:cut].strip() else cut + 1
+        while nxt < n and para[nxt] == " ":
+            nxt += 1
+        starts.append(base + pos)
+        ends.append(base + nxt)
+        pos = nxt
+    if pos < n:  # (trailing spaces may already have closed the paragraph)
+        starts.append(base + pos)
+        ends.append(base + n)
 
 
 def _wrap_paragraph(para: str, base: int, width: int, slow: bool,
@@ -243,39 +263,113 @@ class DocModel:
 
 @dataclass
 class Marks:
-    """Which codings touch each display line, and in which margin column each one is drawn.
+    """Which codings touch each display line, and in which margin lane each one is drawn.
 
-    Columns are handed out like lanes on a road: a coding takes the leftmost column that is
-    free over all its lines, so codings that overlap in the text never share a column and
-    overlapping codes stay distinguishable in the margin.
+    Lanes are handed out like lanes on a road: a coding takes the leftmost lane that is free
+    over all its lines, so codings that overlap in the text never share a lane and
+    overlapping codes stay distinguishable in the margin. A coding with no free lane has
+    lane None, and its lines show an overflow mark.
+
+    Everything is keyed by coding id, so that one coding more or less (the common change)
+    is an update of a few lines rather than a rebuild over the whole document.
     """
 
-    codings: list[Coding]
-    per_line: dict[int, list[int]]
-    column: list[int | None]
-    overflow: set[int]
+    by_id: dict[int, Coding]
+    per_line: dict[int, list[int]]  # line -> coding ids
+    lane: dict[int, int | None]
+    lines: dict[int, tuple[int, int]]  # coding id -> first and last display line
+    columns: int
+
+    def on_line(self, y: int) -> list[Coding]:
+        by_id = self.by_id
+        return [by_id[cid] for cid in self.per_line.get(y, ())]
+
+    def overflow(self, y: int) -> bool:
+        lane = self.lane
+        return any(lane[cid] is None for cid in self.per_line.get(y, ()))
+
+    def add(self, coding: Coding, first: int, last: int) -> None:
+        """Add one coding in the leftmost lane free over its lines."""
+        used = {self.lane[cid] for y in range(first, last + 1)
+                for cid in self.per_line.get(y, ())}
+        free = next((col for col in range(self.columns) if col not in used), None)
+        self._insert(coding, first, last, free)
+
+    def _insert(self, coding: Coding, first: int, last: int, lane: int | None) -> None:
+        cid = coding.id
+        self.by_id[cid] = coding
+        self.lane[cid] = lane
+        self.lines[cid] = (first, last)
+        per_line = self.per_line
+        for y in range(first, last + 1):
+            ids = per_line.get(y)
+            if ids is None:
+                per_line[y] = [cid]
+            else:
+                ids.append(cid)
+
+    def remove(self, cid: int) -> None:
+        first, last = self.lines.pop(cid)
+        del self.by_id[cid]
+        del self.lane[cid]
+        for y in range(first, last + 1):
+            ids = self.per_line[y]
+            ids.remove(cid)
+            if not ids:
+                del self.per_line[y]
+
+
+def _lines_of(starts: list[int], coding: Coding) -> tuple[int, int]:
+    find = bisect.bisect_right
+    first = find(starts, coding.start) - 1
+    last = find(starts, coding.end - 1 if coding.end > coding.start else coding.start) - 1
+    first = first if first > 0 else 0
+    return first, last if last > first else first
 
 
 def build_marks(codings: Sequence[Coding], layout: Layout, columns: int) -> Marks:
-    per_line: dict[int, list[int]] = {}
-    spans: list[tuple[int, int, int]] = []
-    for i, c in enumerate(codings):
-        first, last = layout.lines_of(c.start, c.end)
-        spans.append((first, last, i))
-        for y in range(first, last + 1):
-            per_line.setdefault(y, []).append(i)
-    column: list[int | None] = [None] * len(codings)
-    overflow: set[int] = set()
-    free_after = [-1] * max(0, columns)
-    for first, last, i in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
-        for col, busy_until in enumerate(free_after):
-            if busy_until < first:
+    """Marks for all codings, lanes assigned greedily from the top of the document."""
+    marks = Marks({}, {}, {}, {}, max(0, columns))
+    starts = layout.starts
+    spans = [(*_lines_of(starts, c), c) for c in codings]
+    spans.sort(key=lambda s: (s[0], s[0] - s[1]))
+    free_after = [-1] * marks.columns
+    lanes = range(marks.columns)
+    for first, last, coding in spans:
+        lane = None
+        for col in lanes:
+            if free_after[col] < first:
                 free_after[col] = last
-                column[i] = col
+                lane = col
                 break
-        else:
-            overflow.update(range(first, last + 1))
-    return Marks(list(codings), per_line, column, overflow)
+        marks._insert(coding, first, last, lane)
+    return marks
+
+
+def update_marks(marks: Marks, codings: Sequence[Coding], layout: Layout,
+                 limit: int = 64) -> bool:
+    """Bring marks up to date with `codings` in place; False if a rebuild is cheaper.
+
+    A coding whose span changed (a merge keeps the oldest coding and widens it) counts as
+    removed and added again.
+    """
+    new = {c.id: c for c in codings}
+    old = marks.by_id
+    gone = [cid for cid, c in old.items()
+            if cid not in new or (new[cid].start, new[cid].end, new[cid].code_id)
+            != (c.start, c.end, c.code_id)]
+    added = [c for cid, c in new.items() if cid not in old or cid in set(gone)]
+    if len(gone) + len(added) > limit:
+        return False
+    for cid in gone:
+        marks.remove(cid)
+    for cid, c in new.items():  # same span, other fields (a memo): just the new record
+        if cid in old:
+            old[cid] = c
+    starts = layout.starts
+    for c in sorted(added, key=lambda c: c.start):
+        marks.add(c, *_lines_of(starts, c))
+    return True
 
 
 def parse_time(text: str) -> float | None:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casecoder.model import Coding, Document, Segment
-from casecoder.tui.textmodel import DocModel, build_marks, parse_time, wrap_text
+from casecoder.tui.textmodel import DocModel, build_marks, parse_time, update_marks, wrap_text
 
 
 def _doc(text: str) -> Document:
@@ -100,11 +100,34 @@ def test_margin_lanes_never_share_a_column_for_overlapping_codings() -> None:
                _coding(3, starts[5], starts[7]), _coding(4, starts[3], starts[4], "tomas"),
                _coding(5, starts[1], starts[9])]
     marks = build_marks(codings, layout, 3)
-    # Lanes go by first line: 0 (lines 0-3), then 4 (1-8), 1 (2-5); 3 (line 3) finds no
-    # free lane; 2 (lines 5-6) reuses lane 0, free again after line 3.
-    assert [marks.column[i] for i in (0, 4, 1, 3, 2)] == [0, 1, 2, None, 0]
-    assert 3 in marks.overflow
-    assert marks.per_line[3] == [0, 1, 3, 4]
+    # Lanes go by first line: 1 (lines 0-3), then 5 (1-8), 2 (2-5); 4 (line 3) finds no
+    # free lane; 3 (lines 5-6) reuses lane 0, free again after line 3.
+    assert [marks.lane[cid] for cid in (1, 5, 2, 4, 3)] == [0, 1, 2, None, 0]
+    assert marks.overflow(3) and not marks.overflow(6)
+    assert sorted(c.id for c in marks.on_line(3)) == [1, 2, 4, 5]
+
+
+def test_marks_follow_a_change_in_place_like_a_rebuild() -> None:
+    text = "\n".join(f"line {i}" for i in range(12))
+    layout = wrap_text(text, 20)
+    starts = layout.starts
+    before = [_coding(1, starts[0], starts[3]), _coding(2, starts[2], starts[5]),
+              _coding(3, starts[8], starts[9])]
+    marks = build_marks(before, layout, 3)
+    # coding 2 is widened (a merge swallowed its neighbour 3), and a new coding 4 arrives
+    after = [before[0], _coding(2, starts[2], starts[10]), _coding(4, starts[1], starts[2])]
+    assert update_marks(marks, after, layout)
+    assert set(marks.by_id) == {1, 2, 4}
+    for y in range(len(layout)):
+        expected = sorted(c.id for c in after
+                          if layout.lines_of(c.start, c.end)[0] <= y
+                          <= layout.lines_of(c.start, c.end)[1])
+        assert sorted(c.id for c in marks.on_line(y)) == expected
+    lanes_on = [[marks.lane[c.id] for c in marks.on_line(y)] for y in range(len(layout))]
+    assert all(len(set(lanes)) == len(lanes) for lanes in lanes_on)  # never shared
+    # added in text order: 4 (line 1) beside 1 in lane 1; the widened 2 (lines 2-9) meets
+    # 1 on line 2 but not 4, so it may take lane 1 too
+    assert (marks.lane[1], marks.lane[4], marks.lane[2]) == (0, 1, 1)
 
 
 def test_parse_time() -> None:

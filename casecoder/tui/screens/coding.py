@@ -8,6 +8,7 @@ reloads the current document's codings (one query) and redraws only what depends
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 
 from casecoder.errors import UserError
@@ -79,6 +81,10 @@ class CodingScreen(Screen[None]):
         self.inspector_pref: bool | None = None
         self.sidebar_pref: bool | None = None
         self._shares: dict[int, float] = {}
+        self._quotes_dirty = False
+        self._quotes_for: int | None = None
+        self._panels_timer: Timer | None = None
+        self._pending_quotes = False
         self._done: set[str] = set()
         self._attrs: dict[str, dict[str, str]] = {}
 
@@ -134,6 +140,9 @@ class CodingScreen(Screen[None]):
         sidebar = self.sidebar_pref if self.sidebar_pref is not None else width >= WIDE_SIDEBAR
         self.query_one("#inspector").display = inspector
         self.query_one("#sidebar").display = sidebar
+        if inspector and self._quotes_dirty:
+            self._update_quotes()
+            self._update_inspector()
         self.set_class(width < 100, "narrow")
 
     def on_screen_resume(self) -> None:
@@ -315,28 +324,54 @@ class CodingScreen(Screen[None]):
 
     def _update_counts(self) -> None:
         in_doc, in_project = self._counts()
-        self.query_one(CodeList).show(self.codes, in_doc, in_project)
+        code_list = self.query_one(CodeList)
+        if [r.code for r in code_list.rows] == self.codes:
+            code_list.update_counts(in_doc, in_project)
+        else:
+            code_list.show(self.codes, in_doc, in_project)
         if self.selected_code is not None:
-            self.query_one(CodeList).select_code(self.selected_code)
+            code_list.select_code(self.selected_code)
 
-    def _reload_after_change(self, message: str = "") -> None:
-        """After any change: reload this document's codings and everything derived."""
+    def _reload_after_change(self, message: str = "", changed: Code | None = None,
+                             coding: Coding | None = None) -> None:
+        """After any change: reload this document's codings and everything derived.
+
+        `changed` names the code a change touched, so the quotes panel is rebuilt only when
+        it shows that code or one of its themes; None means "anything may have changed".
+        `coding` is the result of applying a code: it replaces the codings it was merged
+        from without reading all of the document's codings again.
+        """
         self._load_codes()
         if self.doc is None:
             return
-        self.doc_codings = self.project.codings(doc=self.doc)
+        if coding is not None and coding.document_id == self.doc.id:
+            self.doc_codings = self._merged_into(self.doc_codings, coding)
+        else:
+            self.doc_codings = self.project.codings(doc=self.doc)
         transcript = self.query_one(TranscriptView)
         transcript.set_codings(self._visible(self.doc_codings), self._colors())
-        self._update_counts()
-        mine = [(c.start, c.end) for c in self.doc_codings if c.coder == self.me]
-        if self.model is not None:
-            self._shares[self.doc.id] = self._share(self.model, mine)
-            self.query_one(DocumentList).update_row(self._doc_row(self.doc))
         self._update_inspector()
-        self._update_quotes()
+        selected = self.code_by_id.get(self.selected_code or -1)
+        quotes = (changed is None or selected is None or changed.path == selected.path
+                  or changed.path.startswith(selected.path + "/"))
+        self._schedule_panels(quotes=quotes)
         if message:
             self.saved = f"saved: {message}"
         self._update_status()
+
+    @staticmethod
+    def _merged_into(codings: list[Coding], coding: Coding) -> list[Coding]:
+        """The document's codings after `code_range` returned `coding`.
+
+        The API merges a new coding with every coding of the same code and coder that it
+        touches, and such codings never touch each other, so exactly those inside the
+        returned span are gone; everything else is unchanged.
+        """
+        kept = [c for c in codings
+                if not (c.code_id == coding.code_id and c.coder_id == coding.coder_id
+                        and coding.start <= c.start and c.end <= coding.end)]
+        bisect.insort(kept, coding, key=lambda c: (c.start, c.end, c.code_id))
+        return kept
 
     def _selection(self) -> tuple[int, int]:
         return self.query_one(TranscriptView).selection
@@ -345,9 +380,11 @@ class CodingScreen(Screen[None]):
         if self.doc is None:
             raise UserError("open a document first")
         start, end = self._selection()
-        self.project.code_range(self.doc, code, start, end)
-        self.selected_code = code.id
-        self._reload_after_change(f"coded {code.path}")
+        coding = self.project.code_range(self.doc, code, start, end)
+        if self.selected_code != code.id:
+            self.selected_code = code.id
+            self._quotes_for = None
+        self._reload_after_change(f"coded {code.path}", changed=code, coding=coding)
 
     def action_apply_shortcut(self, key: str) -> None:
         with self._guard("apply the code"):
@@ -414,7 +451,7 @@ class CodingScreen(Screen[None]):
                 return
             start, end = self._selection()
             self.project.uncode(self.doc, code, start, end)
-            self._reload_after_change(f"removed {code.path}")
+            self._reload_after_change(f"removed {code.path}", changed=code)
 
     # --- memos ---------------------------------------------------------------------------
 
@@ -544,7 +581,13 @@ class CodingScreen(Screen[None]):
         if not self.query_one("#inspector").display:
             self.inspector_pref = True
             self._apply_widths(self.size.width)
+        self.flush_panels()
         self.query_one(QuoteList).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A side panel about to be used must show the latest state."""
+        if not isinstance(event.widget, TranscriptView):
+            self.flush_panels()
 
     def action_focus_transcript(self) -> None:
         self._close_cmdline()
@@ -566,9 +609,9 @@ class CodingScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#codes")
     def _code_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         code_id = int(event.option.id or 0)
-        if code_id != self.selected_code:
-            self.selected_code = code_id
-            self._update_quotes()
+        self.selected_code = code_id
+        if code_id != self._quotes_for:
+            self._schedule_panels(quotes=True)
 
     @on(OptionList.OptionSelected, "#codes")
     def _code_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -596,11 +639,51 @@ class CodingScreen(Screen[None]):
         here = [c for c in self._visible(self.doc_codings) if c.start < end and c.end > start]
         first, last = transcript.selected_sentences
         numbers = (self.model.sentences[first].number, self.model.sentences[last].number)
-        self.query_one(AtCursor).update(at_cursor_text(
+        self.query_one(AtCursor).show(at_cursor_text(
             here, self.code_by_id, self.me, (start, end), numbers,
             "Part of" if transcript.char_mode else "Selected:"))
 
+    PANELS_DELAY = 0.2
+
+    def _schedule_panels(self, *, quotes: bool = False) -> None:
+        """Refresh the side panels (counts, share coded, quotes) shortly, once.
+
+        Refilling list widgets costs more than everything else a key press does, so it is
+        kept off the key press: a change shows at once in the transcript, its margin, the
+        inspector and the status line, and the side panels follow a moment later (at once
+        when one of them gets the focus). Quick successive changes refill them only once.
+        """
+        self._pending_quotes = self._pending_quotes or quotes
+        if self._panels_timer is not None:
+            self._panels_timer.stop()
+        self._panels_timer = self.set_timer(self.PANELS_DELAY, self._refresh_panels)
+
+    def flush_panels(self) -> None:
+        """Do a scheduled side-panel refresh now (a panel is about to be used)."""
+        if self._panels_timer is not None:
+            self._panels_timer.stop()
+            self._refresh_panels()
+
+    def _refresh_panels(self) -> None:
+        self._panels_timer = None
+        if self.doc is None:
+            return
+        self._update_counts()
+        if self.model is not None:
+            mine = [(c.start, c.end) for c in self.doc_codings if c.coder == self.me]
+            self._shares[self.doc.id] = self._share(self.model, mine)
+            self.query_one(DocumentList).update_row(self._doc_row(self.doc))
+        if self._pending_quotes:
+            self._pending_quotes = False
+            self._update_quotes()
+
     def _update_quotes(self) -> None:
+        """Quotes of the selected code; while the panel is hidden, only remember to do it."""
+        if not self.query_one("#inspector").display:
+            self._quotes_dirty = True
+            return
+        self._quotes_dirty = False
+        self._quotes_for = self.selected_code
         quotes = self.query_one(QuoteList)
         code = self.code_by_id.get(self.selected_code or -1)
         if code is None:
@@ -648,7 +731,7 @@ class CodingScreen(Screen[None]):
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(left, right)
-        self.query_one("#status", Static).update(grid)
+        self.query_one("#status", Static).update(grid, layout=False)
 
     # --- jump and search: a one-line command input ---------------------------------------
 

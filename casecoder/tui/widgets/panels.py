@@ -7,6 +7,7 @@ rows); the transcript is the only place where size needs special care.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -54,7 +55,7 @@ class DocumentList(OptionList):
 
     def update_row(self, row: DocRow) -> None:
         for i, r in enumerate(self.rows):
-            if r.id == row.id:
+            if r.id == row.id and r != row:
                 self.rows[i] = row
                 self.replace_option_prompt_at_index(i, self._prompt(row))
 
@@ -106,6 +107,25 @@ class CodeList(OptionList):
         keep = self.highlighted_code
         self.rows = [CodeRow(c, in_doc.get(c.id, 0), in_project.get(c.id, 0)) for c in codes]
         self._render_rows(keep)
+
+    def update_counts(self, in_doc: Mapping[int, int], in_project: Mapping[int, int]) -> None:
+        """New counts for the same codes: redraw only the rows whose counts changed."""
+        old_width = max((len(f"{r.in_doc}/{r.in_project}") for r in self.rows), default=3)
+        changed: set[int] = set()
+        for i, r in enumerate(self.rows):
+            new = CodeRow(r.code, in_doc.get(r.code.id, 0), in_project.get(r.code.id, 0))
+            if new != r:
+                self.rows[i] = new
+                changed.add(r.code.id)
+        new_width = max((len(f"{r.in_doc}/{r.in_project}") for r in self.rows), default=3)
+        if new_width != old_width:
+            self._render_rows(self.highlighted_code)
+            return
+        for i, r in enumerate(self.shown_rows):
+            if r.code.id in changed:
+                fresh = next(row for row in self.rows if row.code.id == r.code.id)
+                self.shown_rows[i] = fresh
+                self.replace_option_prompt_at_index(i, self._prompt(fresh))
 
     def filter(self, text: str) -> None:
         self.query_text = text.strip().casefold()
@@ -163,8 +183,12 @@ class CodeList(OptionList):
 
 def at_cursor_text(codings: Sequence[Coding], codes: Mapping[int, Code], me: str,
                    selection: tuple[int, int], sentences: tuple[int, int],
-                   unit_label: str) -> Text:
-    """What is coded on the selection: code, coder, memo; or how to code it."""
+                   unit_label: str, max_lines: int = 6) -> Text:
+    """What is coded on the selection: code, coder, memo; or how to code it.
+
+    At most `max_lines` lines, so that the panel keeps its height and moving the cursor
+    never forces the screen to be laid out again.
+    """
     text = Text(no_wrap=True, overflow="ellipsis")
     first, last = sentences
     where = f"sentence {first}" if first == last else f"sentences {first}-{last}"
@@ -174,42 +198,60 @@ def at_cursor_text(codings: Sequence[Coding], codes: Mapping[int, Code], me: str
         text.append("\nNo codes here.", style="dim")
         text.append("\n1-9 shortcut · c picker", style="dim")
         return text
-    for c in codings:
+    lines = 1
+    for i, c in enumerate(codings):
+        needed = 2 if c.memo else 1
+        if lines + needed > max_lines or (lines + needed == max_lines
+                                          and i < len(codings) - 1):
+            text.append(f"\n… and {len(codings) - i} more", style="dim")
+            break
         code = codes.get(c.code_id)
-        color = code.color if code else "#888888"
         text.append("\n")
-        text.append("■ " if c.coder == me else "□ ", style=color)
+        text.append("■ " if c.coder == me else "□ ", style=code.color if code else "")
         text.append(c.code_path)
-        text.append("\n   ")
-        text.append("you" if c.coder == me else c.coder, style="dim")
+        text.append(f" · {'you' if c.coder == me else c.coder}", style="dim")
         if c.memo:
-            text.append(f" ✎ {c.memo.splitlines()[0]}", style="italic")
+            text.append(f"\n  ✎ {c.memo.splitlines()[0]}", style="italic")
+        lines += needed
     return text
 
 
 class AtCursor(Static):
-    """Codes on the current selection, with coder and memo."""
+    """Codes on the current selection, with coder and memo (a fixed-height panel)."""
+
+    def show(self, text: Text) -> None:
+        self.update(text, layout=False)
 
 
 class QuoteList(OptionList):
-    """Codings of the selected code across the project; enter jumps to one."""
+    """Codings of the selected code across the project; enter jumps to one.
+
+    It is a quick look, so it holds the first LIMIT quotes (the quotes screen, F3, has them
+    all); each prompt is cut to three lines here, so the list never wraps text itself.
+    """
+
+    LIMIT = 40
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.codings: list[Coding] = []
 
     def show(self, codings: Sequence[Coding], texts: Mapping[str, str]) -> None:
-        self.codings = list(codings)
+        self.codings = list(codings[:self.LIMIT])
+        width = max(12, self.scrollable_content_region.width - 1)
         options = []
         for c in self.codings:
             quote = " ".join(texts.get(c.document, "")[c.start:c.end].split())
-            if len(quote) > 90:
-                quote = quote[:89] + "…"
-            prompt = Text(overflow="fold")
+            lines = textwrap.wrap(f"«{quote}»", width, max_lines=2, placeholder=" …»")
+            prompt = Text(no_wrap=True, overflow="ellipsis")
             prompt.append(c.document, style="bold")
             prompt.append(f" {c.coder}", style="dim")
-            prompt.append(f"\n«{quote}»")
+            for line in lines:
+                prompt.append("\n" + line)
             options.append(Option(prompt, id=c.guid))
+        if len(codings) > self.LIMIT:
+            options.append(Option(Text(f"… {len(codings) - self.LIMIT} more: F3 shows all",
+                                       style="dim italic"), disabled=True))
         self.set_options(options)
-        if options:
+        if self.codings:
             self.highlighted = 0

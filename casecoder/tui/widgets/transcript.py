@@ -33,7 +33,14 @@ from textual.strip import Strip
 
 from casecoder.model import Coding
 from casecoder.tui.keymap import bindings
-from casecoder.tui.textmodel import DocModel, Layout, Marks, build_marks, wrap_text
+from casecoder.tui.textmodel import (
+    DocModel,
+    Layout,
+    Marks,
+    build_marks,
+    update_marks,
+    wrap_text,
+)
 
 TINT = 0.30  # share of the code colour in a coded background, per layer
 MAX_LAYERS = 3
@@ -124,7 +131,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text_layout = Layout(0)
         self.codings: list[Coding] = []
         self.code_colors: dict[int, str] = {}
-        self.marks = Marks([], {}, [], set())
+        self.marks = Marks({}, {}, {}, {}, 0)
         self.numbers: dict[int, int] = {}
         self.pivot = 0
         self.head = 0
@@ -159,10 +166,13 @@ class TranscriptView(ScrollView, can_focus=True):
                     colors: dict[int, str] | None = None) -> None:
         """New coded spans (after any change): margins and tints are rebuilt, text is not."""
         self.codings = list(codings)
-        if colors is not None:
+        if colors is not None and colors != self.code_colors:
             self.code_colors = colors
-        self.marks = build_marks(self.codings, self.text_layout, self._stripes)
-        self._cache.clear()
+            self._cache.clear()
+        # Drawn lines are cached by what is on them (see render_line), so lines a change
+        # did not touch are not drawn again.
+        if not update_marks(self.marks, self.codings, self.text_layout):
+            self.marks = build_marks(self.codings, self.text_layout, self._stripes)
         self.refresh()
 
     def set_matches(self, spans: Sequence[tuple[int, int]]) -> None:
@@ -449,7 +459,10 @@ class TranscriptView(ScrollView, can_focus=True):
         selected = (max(a, s), min(b, e)) if s < b + 1 and e > a and s < e else None
         if selected and a == b and not (s <= a < e):
             selected = None
-        key = (line, selected, width)
+        lane = self.marks.lane
+        marks = tuple((c.id, c.code_id, c.start, c.end, lane[c.id])
+                      for c in self.marks.on_line(line))
+        key = (line, selected, width, marks)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_text_line(line, a, b, selected, palette, width)
@@ -468,10 +481,9 @@ class TranscriptView(ScrollView, can_focus=True):
         segments.append(Segment(f"{number if number is not None else '':>{self._number_width}} ",
                                 palette.gutter))
         # Boundaries where the style of the text can change.
-        codings = self.marks.per_line.get(line, ())
+        codings = self.marks.on_line(line)
         points = {a, b}
-        for i in codings:
-            c = self.codings[i]
+        for c in codings:
             points.add(min(max(c.start, a), b))
             points.add(min(max(c.end, a), b))
         labels = self._labels_on(a, b)
@@ -496,8 +508,7 @@ class TranscriptView(ScrollView, can_focus=True):
                     break
             mine: list[Coding] = []
             others = False
-            for i in codings:
-                c = self.codings[i]
+            for c in codings:
                 if c.start <= p < c.end:
                     if c.coder == self.me:
                         mine.append(c)
@@ -513,14 +524,15 @@ class TranscriptView(ScrollView, can_focus=True):
         # The margin: one bar per coding, in its lane.
         cells: list[Segment] = [Segment(" ", palette.base)]
         lane: list[Segment] = [Segment(" ", palette.base)] * self._stripes
-        for i in codings:
-            col = self.marks.column[i]
-            if col is None:
+        overflow = False
+        for c in codings:
+            col = self.marks.lane[c.id]
+            if col is None or col >= self._stripes:
+                overflow = True
                 continue
-            c = self.codings[i]
             lane[col] = Segment(MINE_BAR if c.coder == self.me else OTHERS_BAR,
                                 palette.bar_style(self._color_of(c)))
-        if line in self.marks.overflow and self._stripes:
+        if overflow and self._stripes:
             lane[-1] = Segment("…", palette.gutter)
         cells.extend(lane)
         strip = Strip.join([Strip(segments), body, Strip(cells)])
