@@ -251,3 +251,16 @@ def test_set_rejects_a_pipeline_that_is_not_installed(run, proj: Path) -> None: 
     assert result.exit_code == 2 and "nb_core_news_sm_not_here" in result.stderr
     run("set", proj, "name", "Min studie")
     assert as_json(run("stats", proj, "--format", "json"))["project"] == "Min studie"
+
+
+def test_argument_errors_are_one_line_too(run, proj: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for args, expected in [
+        (["import", proj, tmp_path], "is a directory. (see: casecoder import --help)"),
+        (["code", proj, "--doc", "x", "--code", "y", "--start", "abc"], "not a valid integer"),
+        (["no-such-command"], "No such command"),
+    ]:
+        result = run(*args, ok=False)
+        assert result.exit_code == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("casecoder: error:")
+        assert expected in lines[0]
