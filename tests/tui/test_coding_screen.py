@@ -128,20 +128,43 @@ async def test_picker_creates_a_new_code_under_the_highlighted_theme(workbench,
         picker = app.screen
         assert isinstance(picker, CodePicker)
         assert picker.shown[0].path == "barriers"  # exact name: no offer to create
-        await pilot.press(*" i språkkrav")
+        assert None not in picker.option_codes
+        await pilot.press(*" i språkkrav")  # close to "barriers": offered after the codes
         options = picker.query_one(OptionList)
-        last = options.option_count - 1
-        assert options.get_option_at_index(last).id == "create-new-code"
-        for _ in range(last):
+        create = picker.option_codes.index(None)
+        assert create == len(picker.option_codes) - 1 and options.highlighted == 0
+        for _ in range(create):
             await pilot.press("down")
-        assert options.highlighted == last
-        theme = picker.theme_for_new
+        assert options.highlighted == create
+        theme = picker.theme_for_new  # the theme of the code highlighted last
         assert theme is not None and theme.parent_id is None
         await pilot.press("enter")
         await pilot.pause()
         created = workbench.code(f"{theme.path}/barriers i språkkrav")
         start, end = span(workbench, 1, 1)
         assert mine(workbench) == [(created.path, start, end)]
+
+
+async def test_picker_offers_a_new_name_first_and_takes_paths(workbench, make_app) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"forskningskobling")  # matches nothing well
+        picker = app.screen
+        assert picker.option_codes[0] is None  # enter creates it
+        await pilot.press("enter")
+        await pilot.pause()
+        # under the theme of the code selected in the codebook panel (the first: motivation)
+        assert workbench.code("forskningskobling").path == "motivation/forskningskobling"
+        await pilot.press("j", "c", *"/horisontale prioriteringer", "enter")
+        await pilot.pause()
+        theme = workbench.code("horisontale prioriteringer")
+        assert theme.parent_id is None
+        await pilot.press("j", "c", *"horisontale prioriteringer/inkludering", "enter")
+        await pilot.pause()
+        assert workbench.code("horisontale prioriteringer/inkludering").parent_id == theme.id
+        assert [p for p, _, _ in mine(workbench)] == [
+            "motivation/forskningskobling", "horisontale prioriteringer",
+            "horisontale prioriteringer/inkludering"]
 
 
 async def test_remove_a_code_with_x_picks_among_the_codes_on_the_selection(workbench,

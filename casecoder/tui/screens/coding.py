@@ -133,6 +133,7 @@ class CodingScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_widths(event.size.width)
+        self._update_status()
 
     def _apply_widths(self, width: int) -> None:
         inspector = self.inspector_pref if self.inspector_pref is not None else (
@@ -482,7 +483,7 @@ class CodingScreen(Screen[None]):
             if index is None:
                 return
             kind, target, text = targets[index]
-            label = str(choices[index]).replace(" ✎", "")
+            label = str(choices[index]).replace(" ✎", "").replace("■ ", "")
 
             def written(new_text: str | None) -> None:
                 if new_text is None or new_text.strip() == (text or "").strip():
@@ -702,11 +703,17 @@ class CodingScreen(Screen[None]):
         quotes.show(codings, texts)
 
     def _update_status(self) -> None:
+        """One line, most important first: where, who, what is selected, saved, mode.
+
+        The last change is spelled out only as far as the width allows; "saved" always shows.
+        """
         transcript = self.query_one(TranscriptView)
+        width = self.size.width
         left = Text(no_wrap=True, overflow="ellipsis")
-        left.append(f" {self.project.name}", style="bold")
+        if width >= 150:
+            left.append(f" {self.project.name} │", style="bold")
         if self.doc is not None:
-            left.append(f" │ {self.doc.name}")
+            left.append(f" {self.doc.name}", style="bold")
         left.append(f" │ ✎ {self.me}")
         if self.model is not None:
             start, end = transcript.selection
@@ -716,17 +723,22 @@ class CodingScreen(Screen[None]):
             left.append(f" │ {count} {unit}, {end - start} chars")
         if self.search_hits and self.search_query:
             left.append(f" │ /{self.search_query} {self.search_pos}/{len(self.search_hits)}")
-        right = Text(no_wrap=True, justify="right")
-        ok = not self.saved.startswith("not")
-        right.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
-        room = 30 if self.size.width >= 100 else 12
-        right.append(self.saved if len(self.saved) <= room else self.saved[:room - 1] + "…")
-        right.append("  ")
-        right.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
+        modes = Text(no_wrap=True)
+        modes.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
         if self.blind:
-            right.append(" BLIND ", style="bold reverse")
+            modes.append(" BLIND ", style="bold reverse")
         elif not self.show_others:
-            right.append(" mine only ", style="reverse")
+            modes.append(" mine only ", style="reverse")
+        ok = not self.saved.startswith("not")
+        right = Text(no_wrap=True, justify="right")
+        right.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
+        head, _, detail = self.saved.partition(": ")
+        right.append(head)
+        room = width - left.cell_len - modes.cell_len - right.cell_len - 6
+        if detail and room >= 12:
+            right.append(": " + (detail if len(detail) <= room else detail[:room - 1] + "…"))
+        right.append("  ")
+        right.append_text(modes)
         grid = Table.grid(expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)

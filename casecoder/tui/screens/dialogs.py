@@ -33,11 +33,16 @@ class PickResult:
     parent_path: str | None = None
 
 
-def rank_codes(codes: Sequence[Code], query: str, limit: int = 40) -> list[Code]:
-    """Codes ordered by fuzzy match on name, path and keywords (tree order for no query)."""
+STRONG_MATCH = 80  # below this, a typed name is more likely a new code than a typo
+WEAK_MATCH = 65  # below this, a code is not offered at all
+
+
+def rank_codes(codes: Sequence[Code], query: str,
+               limit: int = 40) -> list[tuple[float, Code]]:
+    """(score, code) by fuzzy match on name, path and keywords; tree order for no query."""
     query = query.strip()
     if not query:
-        return list(codes)
+        return [(100.0, c) for c in codes]
     from rapidfuzz import fuzz, utils
 
     q = utils.default_process(query)
@@ -49,14 +54,20 @@ def rank_codes(codes: Sequence[Code], query: str, limit: int = 40) -> list[Code]
             score = max(score, 100.0)
         for kw in c.keywords:
             score = max(score, 0.85 * fuzz.WRatio(q, utils.default_process(kw)))
-        if score >= 60:
+        if score >= WEAK_MATCH:
             scored.append((score, position, c))
     scored.sort(key=lambda item: (-item[0], item[1]))
-    return [c for _, _, c in scored[:limit]]
+    return [(score, c) for score, _, c in scored[:limit]]
 
 
 class CodePicker(ModalScreen[PickResult | None]):
-    """Fuzzy code picker: type, move with up/down, enter applies; offers to create new codes."""
+    """Fuzzy code picker: type, move with up/down, enter applies; offers to create new codes.
+
+    A plain new name is created under the highlighted theme (the code highlighted in the
+    picker, or at first the one selected in the codebook panel); "theme/name" puts it under
+    that code and "/name" makes a new theme. When nothing matches well (or a new path was
+    typed), the offer to create comes first, so typing it and pressing enter creates it.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -74,7 +85,9 @@ class CodePicker(ModalScreen[PickResult | None]):
         self.allow_create = allow_create
         self.initial = initial
         self.shown: list[Code] = []
-        self.theme_for_new: Code | None = None
+        self.option_codes: list[Code | None] = []  # None: the "create" option
+        by_id = {c.id: c for c in self.codes}
+        self.theme_for_new: Code | None = self._theme_of(by_id.get(initial or -1))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
@@ -85,14 +98,14 @@ class CodePicker(ModalScreen[PickResult | None]):
             yield OptionList(id="picker-list")
             hint = "enter apply · ↑↓ choose · esc cancel"
             if self.allow_create:
-                hint += " · a new name creates a code"
+                hint += " · new name: creates it (theme/name, /new-theme)"
             yield Label(hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._refresh("")
         if self.initial is not None:
-            for i, c in enumerate(self.shown):
-                if c.id == self.initial:
+            for i, c in enumerate(self.option_codes):
+                if c is not None and c.id == self.initial:
                     self.query_one(OptionList).highlighted = i
         self.query_one(Input).focus()
 
@@ -100,9 +113,34 @@ class CodePicker(ModalScreen[PickResult | None]):
     def _changed(self, event: Input.Changed) -> None:
         self._refresh(event.value)
 
+    def _new_code(self, typed: str) -> tuple[str | None, str] | None:
+        """(parent path or None for a theme, name) that a typed text would create, if any."""
+        name = " ".join(typed.split())
+        if not self.allow_create or not name.strip("/"):
+            return None
+        folded = name.strip("/").casefold()
+        if any(c.path.casefold() == folded or c.name.casefold() == folded for c in self.codes):
+            return None
+        if "/" not in name:
+            return (self.theme_for_new.path if self.theme_for_new else None), name
+        parent_path, _, leaf = name.rpartition("/")
+        parent_path = parent_path.strip("/")
+        if not leaf.strip():
+            return None
+        if not parent_path:
+            return None, leaf.strip()
+        for c in self.codes:
+            if c.path.casefold() == parent_path.casefold():
+                return c.path, leaf.strip()
+        return None
+
     def _refresh(self, query: str) -> None:
-        self.shown = rank_codes(self.codes, query)
+        ranked = rank_codes(self.codes, query)
+        self.shown = [c for _, c in ranked]
+        if query.strip() and self.shown and self.theme_for_new is None:
+            self.theme_for_new = self._theme_of(self.shown[0])
         options: list[Option] = []
+        codes: list[Code | None] = []
         for c in self.shown:
             prompt = Text(no_wrap=True, overflow="ellipsis")
             prompt.append("■ ", style=c.color)
@@ -112,12 +150,17 @@ class CodePicker(ModalScreen[PickResult | None]):
             if n:
                 prompt.append(f"  {n}", style="dim")
             options.append(Option(prompt, id=str(c.id)))
-        name = " ".join(query.split())
-        exact = any(c.name.casefold() == name.casefold() or c.path.casefold() == name.casefold()
-                    for c in self.codes)
-        if self.allow_create and name and not exact and "/" not in name.strip("/"):
-            self.theme_for_new = self._theme_of(self.shown[0] if self.shown else None)
-            options.append(Option(self._create_prompt(name), id=CREATE_ID))
+            codes.append(c)
+        new = self._new_code(query)
+        if new is not None:
+            create = Option(self._create_prompt(*new), id=CREATE_ID)
+            if "/" in query or not ranked or ranked[0][0] < STRONG_MATCH:
+                options.insert(0, create)
+                codes.insert(0, None)
+            else:
+                options.append(create)
+                codes.append(None)
+        self.option_codes = codes
         option_list = self.query_one(OptionList)
         option_list.set_options(options)
         if options:
@@ -134,31 +177,30 @@ class CodePicker(ModalScreen[PickResult | None]):
                 return c
         return None
 
-    def _create_prompt(self, name: str) -> Text:
-        where = self.theme_for_new.path if self.theme_for_new else "the top level"
+    def _create_prompt(self, parent: str | None, name: str) -> Text:
         return Text.assemble(("+ create ", "bold"), (f"«{name}»", "bold italic"),
-                             f" under {where}")
-
-    @on(OptionList.OptionHighlighted, "#picker-list")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id == CREATE_ID:
-            return
-        code = self.shown[event.option_index] if event.option_index < len(self.shown) else None
-        theme = self._theme_of(code)
-        if theme != self.theme_for_new:
-            self.theme_for_new = theme
-            option_list = self.query_one(OptionList)
-            last = option_list.option_count - 1
-            if last >= 0 and option_list.get_option_at_index(last).id == CREATE_ID:
-                name = " ".join(self.query_one(Input).value.split())
-                option_list.replace_option_prompt_at_index(last, self._create_prompt(name))
+                             f" under {parent}" if parent else " as a new theme")
 
     def action_cursor(self, delta: int) -> None:
+        """Move in the list; a new code follows the theme of the code moved to."""
         option_list = self.query_one(OptionList)
         if delta > 0:
             option_list.action_cursor_down()
         else:
             option_list.action_cursor_up()
+        index = option_list.highlighted
+        code = self.option_codes[index] if index is not None else None
+        theme = self._theme_of(code)
+        if code is None or theme == self.theme_for_new:
+            return
+        self.theme_for_new = theme
+        typed = self.query_one(Input).value
+        new = None if "/" in typed else self._new_code(typed)  # a typed path stays put
+        if new is None:
+            return
+        for i, c in enumerate(self.option_codes):
+            if c is None:
+                option_list.replace_option_prompt_at_index(i, self._create_prompt(*new))
 
     @on(Input.Submitted, "#picker-input")
     def _submitted(self) -> None:
@@ -169,16 +211,15 @@ class CodePicker(ModalScreen[PickResult | None]):
         self._choose(event.option_index)
 
     def _choose(self, index: int | None) -> None:
-        option_list = self.query_one(OptionList)
-        if index is None or not 0 <= index < option_list.option_count:
+        if index is None or not 0 <= index < len(self.option_codes):
             return
-        option = option_list.get_option_at_index(index)
-        if option.id == CREATE_ID:
-            name = " ".join(self.query_one(Input).value.split())
-            parent = self.theme_for_new.path if self.theme_for_new else None
-            self.dismiss(PickResult(new_name=name, parent_path=parent))
+        code = self.option_codes[index]
+        if code is None:
+            new = self._new_code(self.query_one(Input).value)
+            if new is not None:
+                self.dismiss(PickResult(new_name=new[1], parent_path=new[0]))
             return
-        self.dismiss(PickResult(code_id=int(option.id or 0)))
+        self.dismiss(PickResult(code_id=code.id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

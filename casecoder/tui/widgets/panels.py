@@ -66,14 +66,13 @@ class DocumentList(OptionList):
 
     def _prompt(self, r: DocRow) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("▸ " if r.id == self.current else "  ", style="bold")
+        text.append("▸" if r.id == self.current else " ", style="bold")
+        text.append("✓" if r.done else " ", style="bold green")
         text.append(r.name, style="bold" if r.id == self.current else "")
-        details = [d for d in (r.case, r.role) if d]
         share = "…" if r.share is None else f"{round(100 * r.share)}%"
-        text.append("\n    ")
-        text.append(" · ".join([*details, share]), style="dim")
-        if r.done:
-            text.append(" ✓", style="bold")
+        details = [share, *(d for d in (r.case, r.role) if d)]
+        text.append("\n   ")
+        text.append(" · ".join(details), style="dim")
         return text
 
 
@@ -107,10 +106,17 @@ class CodeList(OptionList):
         keep = self.highlighted_code
         self.rows = [CodeRow(c, in_doc.get(c.id, 0), in_project.get(c.id, 0)) for c in codes]
         self._render_rows(keep)
+        if not self.size.width:  # not laid out yet: draw again once the width is known
+            self.call_after_refresh(lambda: self._render_rows(self.highlighted_code))
+
+    @staticmethod
+    def _counts_text(row: CodeRow, both: bool) -> str:
+        return f"{row.in_doc}/{row.in_project}" if both else str(row.in_doc)
 
     def update_counts(self, in_doc: Mapping[int, int], in_project: Mapping[int, int]) -> None:
         """New counts for the same codes: redraw only the rows whose counts changed."""
         old_width = max((len(f"{r.in_doc}/{r.in_project}") for r in self.rows), default=3)
+        old_doc_width = max((len(str(r.in_doc)) for r in self.rows), default=1)
         changed: set[int] = set()
         for i, r in enumerate(self.rows):
             new = CodeRow(r.code, in_doc.get(r.code.id, 0), in_project.get(r.code.id, 0))
@@ -118,7 +124,8 @@ class CodeList(OptionList):
                 self.rows[i] = new
                 changed.add(r.code.id)
         new_width = max((len(f"{r.in_doc}/{r.in_project}") for r in self.rows), default=3)
-        if new_width != old_width:
+        new_doc_width = max((len(str(r.in_doc)) for r in self.rows), default=1)
+        if new_width != old_width or new_doc_width != old_doc_width:
             self._render_rows(self.highlighted_code)
             return
         for i, r in enumerate(self.shown_rows):
@@ -164,8 +171,10 @@ class CodeList(OptionList):
     def _prompt(self, row: CodeRow) -> Text:
         c = row.code
         width = max(12, self.scrollable_content_region.width - 1)
-        counts_width = max((len(f"{r.in_doc}/{r.in_project}") for r in self.rows), default=3)
-        counts = f"{row.in_doc}/{row.in_project}".rjust(counts_width)
+        # Narrow: only the count in this document, so that names keep some room.
+        both = width >= 22
+        counts_width = max((len(self._counts_text(r, both)) for r in self.rows), default=3)
+        counts = self._counts_text(row, both).rjust(counts_width)
         depth = 0 if self.query_text else c.depth
         name = c.path if self.query_text else c.name
         prefix = f"{c.shortcut or ' '} " + "  " * depth

@@ -421,7 +421,7 @@ class TranscriptView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if height <= 0:
             return
-        margin = min(2, height // 4)
+        margin = min(6, height // 5)  # context kept above and below the cursor
         top = int(self.scroll_offset.y)
         new_top = top
         if center and (last < top or first >= top + height):
@@ -456,9 +456,10 @@ class TranscriptView(ScrollView, can_focus=True):
             return Strip.blank(width, palette.base)
         a, b = self.text_layout.starts[line], self.text_layout.ends[line]
         s, e = self.selection
-        selected = (max(a, s), min(b, e)) if s < b + 1 and e > a and s < e else None
-        if selected and a == b and not (s <= a < e):
-            selected = None
+        if a == b:  # an empty line inside the selection keeps the bar unbroken
+            selected = (a, a) if s <= a < e else None
+        else:
+            selected = (max(a, s), min(b, e)) if s < b and e > a else None
         lane = self.marks.lane
         marks = tuple((c.id, c.code_id, c.start, c.end, lane[c.id])
                       for c in self.marks.on_line(line))
