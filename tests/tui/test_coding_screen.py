@@ -330,6 +330,7 @@ async def test_search_with_slash_and_n(workbench, make_app) -> None:
         assert view.selection == first
         text = workbench.text(DOC_A)
         assert {text[a:b].casefold() for a, b in view.matches} == {"tid"}
+        assert "of 2" in str(view.border_subtitle)
 
 
 async def test_errors_become_notifications_and_change_nothing(workbench, make_app) -> None:
@@ -453,3 +454,32 @@ async def test_quotes_screen_opens_a_quote_in_its_transcript(workbench, make_app
         first = workbench.codings()[0]
         assert view.model.doc.name == first.document
         assert view.selection == (first.start, first.end)
+
+
+async def test_typing_in_the_codebook_filters_it_and_enter_applies(workbench,
+                                                                   make_app) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        codes = app.screen.query_one(CodeList)
+        codes.focus()
+        await pilot.press(*"champ")
+        assert [r.code.path for r in codes.shown_rows] == ["motivation/champions"]
+        await pilot.press("enter")  # from the filter field: the highlighted match
+        start, end = span(workbench, 1, 1)
+        assert mine(workbench) == [("motivation/champions", start, end)]
+
+
+async def test_an_empty_project_opens_and_every_key_is_harmless(tmp_path: Path,
+                                                               make_app) -> None:
+    project = Project.create(tmp_path / "empty.cc.db", coder="ingrid")
+    try:
+        app = make_app(project)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "J", "shift+down", "v", "1", "c", "escape", "x", "m",
+                              "colon", "5", "enter", "slash", "a", "enter", "u", "D",
+                              "exclamation_mark", "o", "i", "s", "question_mark", "escape")
+            await pilot.pause()
+            assert "No documents yet" in str(app.screen.query_one(TranscriptView).border_title)
+            assert project.history(coder="ingrid") == []
+    finally:
+        project.close()

@@ -245,6 +245,7 @@ class CodingScreen(Screen[None]):
                 self.model = DocModel.load(self.project, d)
                 self.doc_codings = self.project.codings(doc=d)
                 self.search_hits = []
+                self.query_one(TranscriptView).border_subtitle = ""
                 transcript = self.query_one(TranscriptView)
                 transcript.set_document(self.model, self._visible(self.doc_codings),
                                         self._colors())
@@ -710,8 +711,9 @@ class CodingScreen(Screen[None]):
         transcript = self.query_one(TranscriptView)
         width = self.size.width
         left = Text(no_wrap=True, overflow="ellipsis")
-        if width >= 150:
-            left.append(f" {self.project.name} │", style="bold")
+        if width >= 110:
+            name = self.project.name
+            left.append(f" {name if len(name) <= 20 else name[:19] + '…'} │")
         if self.doc is not None:
             left.append(f" {self.doc.name}", style="bold")
         left.append(f" │ ✎ {self.me}")
@@ -721,8 +723,6 @@ class CodingScreen(Screen[None]):
             count = last - first + 1
             unit = "sentence" if count == 1 else "sentences"
             left.append(f" │ {count} {unit}, {end - start} chars")
-        if self.search_hits and self.search_query:
-            left.append(f" │ /{self.search_query} {self.search_pos}/{len(self.search_hits)}")
         modes = Text(no_wrap=True)
         modes.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
         if self.blind:
@@ -812,8 +812,8 @@ class CodingScreen(Screen[None]):
         transcript = self.query_one(TranscriptView)
         transcript.set_matches(self._match_spans(query, self.search_hits))
         if not self.search_hits:
+            transcript.border_subtitle = f"/{query}  no hits"
             self.notify(f"no sentence in {m.doc.name} matches {query!r}", severity="warning")
-            self._update_status()
             return
         self.action_search_next(1, from_cursor=True)
 
@@ -851,4 +851,5 @@ class CodingScreen(Screen[None]):
             target = earlier[-1] if earlier else self.search_hits[-1]
         transcript.select_sentences(target, target, center=True)
         self.search_pos = self.search_hits.index(target) + 1
-        self._update_status()
+        transcript.border_subtitle = (f"/{self.search_query}  hit {self.search_pos} of "
+                                      f"{len(self.search_hits)}  (n/N)")

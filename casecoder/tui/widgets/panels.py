@@ -168,6 +168,15 @@ class CodeList(OptionList):
         if self.rows:
             self._render_rows(self.highlighted_code)
 
+    def on_key(self, event: events.Key) -> None:
+        """Typing in the list filters it: the characters go to the filter field above."""
+        if event.is_printable and event.character and event.character not in " ":
+            event.stop()
+            event.prevent_default()
+            field = self.screen.query_one(CodeFilter)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+
     def _prompt(self, row: CodeRow) -> Text:
         c = row.code
         width = max(12, self.scrollable_content_region.width - 1)
