@@ -8,6 +8,7 @@ are wired in when those modules exist.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
@@ -35,7 +36,9 @@ _SCREEN_KEY_IDS = {"screen.codebook": "codebook", "screen.quotes": "quotes",
                    "screen.documents": "documents"}
 
 
+@functools.cache
 def screen_available(name: str) -> bool:
+    """Whether a screen's module is installed (asked on every footer refresh: cached)."""
     module = EXTRA_SCREENS[name][0]
     try:
         return importlib.util.find_spec(module) is not None

@@ -2,8 +2,8 @@
 
 The documents are segmented here by a tiny rule set instead of the import pipeline, so the
 tests (and the snapshots) depend only on the TUI, not on how sentence splitting evolves.
-The app gets a fixed coder, no cursor blink and an empty keymap unless a test asks otherwise;
-the shared conftest already points CASECODER_CONFIG at a private file.
+The app gets a fixed coder, no cursor blink and an empty keymap unless a test asks otherwise,
+and every test here runs without animations and with a private, empty user config.
 """
 
 from __future__ import annotations
@@ -91,6 +91,16 @@ def segment(text: str) -> list[SegmentSpec]:
             out.append(SegmentSpec(kind, number, a, b, speaker,
                                    float(stamp) if stamp is not None else None))
     return out
+
+
+@pytest.fixture(autouse=True)
+def deterministic_tui(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No animations and a private, empty user config, whatever the shared conftest does."""
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    config = tmp_path_factory.mktemp("tui-user") / "config.toml"
+    monkeypatch.setenv("CASECODER_CONFIG", str(config))
+    monkeypatch.delenv("CASECODER_CODER", raising=False)
 
 
 def add_text(project: Project, name: str, text: str, **kwargs: object) -> None:
