@@ -2,15 +2,13 @@
 
 The app owns the screens and the keymap; all reading and writing goes through the Project
 API (the TUI holds no SQL), so whatever the TUI does, the CLI can see and undo, and the
-other way round. Further screens (codebook, quotes, documents) live in their own modules and
-are wired in when those modules exist.
+other way round. The other screens (codebook, quotes, documents, agreement) live in their own
+modules and are imported the first time they are shown, which keeps start-up fast.
 """
 
 from __future__ import annotations
 
-import functools
 import importlib
-import importlib.util
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -26,24 +24,15 @@ from casecoder.tui.screens.help import HelpScreen, keys_label
 if TYPE_CHECKING:
     from casecoder.project import Project
 
-#: name -> (module, class) of screens other modules provide; each takes the Project.
+#: name -> (module, class) of the screens shown over the coding screen; each takes the Project.
 EXTRA_SCREENS = {
     "codebook": ("casecoder.tui.screens.codebook", "CodebookScreen"),
     "quotes": ("casecoder.tui.screens.quotes", "QuotesScreen"),
     "documents": ("casecoder.tui.screens.documents", "DocumentsScreen"),
+    "agreement": ("casecoder.tui.screens.agreement", "AgreementScreen"),
 }
-_SCREEN_KEY_IDS = {"screen.codebook": "codebook", "screen.quotes": "quotes",
-                   "screen.documents": "documents"}
-
-
-@functools.cache
-def screen_available(name: str) -> bool:
-    """Whether a screen's module is installed (asked on every footer refresh: cached)."""
-    module = EXTRA_SCREENS[name][0]
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
+#: Key targets that act on the coding screen (the palette offers only these and the app's).
+CODING_TARGETS = ("app", "screen", "transcript")
 
 
 class WorkbenchCommands(Provider):
@@ -55,7 +44,7 @@ class WorkbenchCommands(Provider):
         commands: list[tuple[str, str, Callable[[], Any]]] = []
         coding = app.coding_screen if self.screen is app.coding_screen else None
         for spec in KEYS:
-            if not spec.palette or spec.id in app.hidden_ids():
+            if not spec.palette or spec.target not in CODING_TARGETS:
                 continue
             if spec.target != "app" and coding is None:
                 continue
@@ -115,16 +104,6 @@ class CasecoderApp(App[None]):
 
     # --- screens -------------------------------------------------------------------------
 
-    def hidden_ids(self) -> set[str]:
-        """Bindings for screens whose modules are not installed yet."""
-        return {key_id for key_id, name in _SCREEN_KEY_IDS.items()
-                if not screen_available(name)}
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_screen" and parameters and parameters[0] != "coding":
-            return screen_available(str(parameters[0]))
-        return True
-
     def _back_to_coding(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -138,9 +117,6 @@ class CasecoderApp(App[None]):
         """
         if name == "coding":
             self._back_to_coding()
-            return
-        if not screen_available(name):
-            self.notify(f"the {name} screen is not part of this build", severity="warning")
             return
         on_top = self.screen
         if self.is_screen_installed(name) and on_top is self.get_screen(name):
@@ -166,7 +142,7 @@ class CasecoderApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.keymap, self.hidden_ids()))
+        self.push_screen(HelpScreen(self.keymap))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -29,13 +29,105 @@ class KeySpec:
     palette: bool = True  # offered in the command palette
     footer_label: str = ""
     key_display: str | None = None
+    priority: bool = False
 
 
 def _k(id: str, keys: str, action: str, description: str, section: str, target: str, *,
        show: bool = False, palette: bool = True, label: str = "",
-       key_display: str | None = None) -> KeySpec:
+       key_display: str | None = None, priority: bool = False) -> KeySpec:
     return KeySpec(id, keys, action, description, section, target, show, palette, label,
-                   key_display)
+                   key_display, priority)
+
+
+def _screen(target: str, section: str, rows: tuple[tuple[Any, ...], ...]) -> tuple[KeySpec, ...]:
+    """Keys of one of the other screens: (id, keys, action, footer label, description[, opts])."""
+    out = []
+    for row in rows:
+        key_id, keys, action, label, description, *opts = row
+        options = opts[0] if opts else {}
+        out.append(_k(key_id, keys, action, description, section, target, label=label,
+                      show=options.get("show", True), palette=False,
+                      priority=options.get("priority", False)))
+    return tuple(out)
+
+
+#: The codebook, quotes, documents and agreement screens' keys (targets name the screen).
+SCREEN_KEYS: tuple[KeySpec, ...] = (
+    *_screen("codebook", "Codebook screen (F2)", (
+        ("codebook.add", "a", "add", "Add", "Add a subcode under the highlighted code"),
+        ("codebook.add_top", "A", "add_top", "Add theme", "Add a code at the top level"),
+        ("codebook.rename", "r", "rename", "Rename", "Rename the code"),
+        ("codebook.move", "m", "move", "Move",
+         "Move the code (with its subcodes) under another code"),
+        ("codebook.merge", "M", "merge", "Merge",
+         "Merge the code into another: its codings and subcodes follow"),
+        ("codebook.delete", "d,delete", "delete", "Delete",
+         "Delete the code (asks again when it has codings; undo restores them)"),
+        ("codebook.description", "e", "describe", "Description", "Edit the description"),
+        ("codebook.colour", "c", "colour", "Colour", "Change the colour (#rrggbb)"),
+        ("codebook.keywords", "k", "keywords", "Keywords", "Edit the search keywords"),
+        ("codebook.shortcut", "s", "shortcut", "Shortcut",
+         "Shortcut key 1-9 for applying the code on the coding screen"),
+        ("codebook.codable", "t", "codable", "Codable",
+         "Switch between a codable code and a category (theme only)"),
+        ("codebook.close", "escape", "close", "Back", "Back to coding"),
+    )),
+    *_screen("quotes", "Quotes screen (F3)", (
+        ("quotes.open", "enter", "open", "Open", "Open the quote in its transcript",
+         {"priority": True}),
+        ("quotes.filter_code", "c", "filter_code", "Codes",
+         "Add or remove a code (a theme brings its subcodes)"),
+        ("quotes.filter_attribute", "a", "filter_attribute", "Attribute",
+         "Filter by an attribute value (case type, role, ...)"),
+        ("quotes.filter_coder", "o", "filter_coder", "Coder", "Filter by coder"),
+        ("quotes.filter_document", "d", "filter_document", "Document", "Filter by document"),
+        ("quotes.clear", "x", "clear_filters", "Clear", "Remove every filter"),
+        ("quotes.close", "escape", "close", "Back", "Back to coding"),
+    )),
+    *_screen("documents", "Documents screen (F4)", (
+        ("documents.open", "enter", "open", "Open", "Code this document on the coding screen",
+         {"priority": True}),
+        ("documents.attributes", "e", "attributes", "Attributes",
+         "Edit the document's attributes (key=value lines)"),
+        ("documents.case", "c", "case", "Case", "Put the document in a case (empty: no case)"),
+        ("documents.import", "i", "import", "Import",
+         "Import a transcript, or every transcript in a folder"),
+        ("documents.close", "escape", "close", "Back", "Back to coding"),
+    )),
+    *_screen("agreement", "Agreement screen (F6)", (
+        ("agreement.review", "enter", "review", "Review",
+         "Walk through this code's disagreements"),
+        ("agreement.sort", "s", "sort", "Sort",
+         "Sort by the next column (click a header to sort by it)"),
+        ("agreement.reverse", "S", "reverse", "Reverse", "Reverse the sort order",
+         {"show": False}),
+        ("agreement.coders", "o", "coders", "Coders", "Choose the two coders to compare"),
+        ("agreement.unit", "u", "unit", "Unit", "Sentence, turn or paragraph"),
+        ("agreement.consensus", "c", "consensus", "Consensus",
+         "Name of the coder that decisions go to"),
+        ("agreement.reload", "r", "reload", "Reload", "Compute the figures again",
+         {"show": False}),
+        ("agreement.close", "escape", "close", "Back", "Back to coding"),
+    )),
+    *_screen("review", "Agreement review", (
+        ("review.next", "n", "next", "Next", "Next disagreement"),
+        ("review.previous", "N", "previous", "Prev", "Previous disagreement"),
+        ("review.take_a", "a", "decide('a')", "Take A", "The consensus takes coder A's coding"),
+        ("review.take_b", "b", "decide('b')", "Take B", "The consensus takes coder B's coding"),
+        ("review.both", "o", "decide('both')", "Both", "The consensus takes both codings"),
+        ("review.neither", "x", "decide('neither')", "Neither", "The code does not apply here"),
+        ("review.memo", "m", "memo", "Why",
+         "A memo on why, kept with the next decision on this unit"),
+        ("review.undo", "ctrl+z", "undo", "Undo", "Undo the last decision"),
+        ("review.next_document", "right_square_bracket", "document(1)", "Next doc",
+         "Next document", {"show": False}),
+        ("review.previous_document", "left_square_bracket", "document(-1)", "Prev doc",
+         "Previous document", {"show": False}),
+        ("review.transcript", "t", "transcript", "Transcript",
+         "Open the unit in the transcript", {"show": False}),
+        ("review.close", "escape", "close", "Back", "Back to the table"),
+    )),
+)
 
 
 KEYS: tuple[KeySpec, ...] = (
@@ -127,26 +219,30 @@ KEYS: tuple[KeySpec, ...] = (
     _k("screen.codebook", "f2", "show_screen('codebook')", "Codebook screen", "App", "app"),
     _k("screen.quotes", "f3", "show_screen('quotes')", "Quotes screen", "App", "app"),
     _k("screen.documents", "f4", "show_screen('documents')", "Documents screen", "App", "app"),
+    _k("screen.agreement", "f6", "show_screen('agreement')",
+       "Agreement screen: compare coders, review disagreements", "App", "app"),
     _k("app.theme", "ctrl+t", "toggle_dark", "Switch between dark and light theme", "App",
        "app"),
     _k("app.quit", "ctrl+q", "quit", "Quit (everything is already saved)", "App", "app",
        show=True, label="quit"),
 )
 
-BY_ID = {spec.id: spec for spec in KEYS}
-SECTIONS = ("Move", "Select", "Trim (character mode)", "Code", "View", "App")
+ALL_KEYS = KEYS + SCREEN_KEYS
+BY_ID = {spec.id: spec for spec in ALL_KEYS}
+SECTIONS = ("Move", "Select", "Trim (character mode)", "Code", "View", "App",
+            *dict.fromkeys(spec.section for spec in SCREEN_KEYS))
 
 
-def bindings(target: str) -> list[Binding]:
-    """Textual bindings for one target, each with its id so that a keymap can move it."""
+def bindings(target: str, *shared: str) -> list[Binding]:
+    """Textual bindings for one target (plus shared ids such as undo), each with its id so
+    that a keymap can move it."""
     out = []
-    for spec in KEYS:
-        if spec.target != target:
-            continue
+    own = [spec for spec in ALL_KEYS if spec.target == target]
+    for spec in own + [BY_ID[key_id] for key_id in shared]:
         out.append(Binding(spec.keys, spec.action, spec.footer_label or spec.description,
                            show=spec.show, id=spec.id, tooltip=spec.description,
                            key_display=spec.key_display,
-                           priority=(spec.id in ("app.quit", "app.palette"))))
+                           priority=spec.priority or spec.id in ("app.quit", "app.palette")))
     return out
 
 

@@ -16,12 +16,13 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from casecoder.analysis.report import TENTATIVE, level
 from casecoder.errors import UserError
+from casecoder.tui.keymap import bindings
 
 STAT_COLUMNS = (("percent_agreement", "Agree"), ("cohen_kappa", "Cohen κ"),
                 ("scott_pi", "Scott π"), ("fleiss_kappa", "Fleiss κ"),
@@ -79,21 +80,7 @@ class AgreementScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "review", "Review", id="agreement.review",
-                tooltip="Walk through this code's disagreements"),
-        Binding("s", "sort", "Sort", id="agreement.sort",
-                tooltip="Sort by the next column (click a header to sort by it)"),
-        Binding("S", "reverse", "Reverse", id="agreement.reverse", show=False),
-        Binding("o", "coders", "Coders", id="agreement.coders",
-                tooltip="Choose the two coders to compare"),
-        Binding("u", "unit", "Unit", id="agreement.unit",
-                tooltip="Sentence, turn or paragraph"),
-        Binding("c", "consensus", "Consensus", id="agreement.consensus",
-                tooltip="Name of the coder that decisions go to"),
-        Binding("r", "reload", "Reload", id="agreement.reload", show=False),
-        Binding("escape", "close", "Back", id="agreement.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("agreement")
 
     def __init__(self, project: Any, *, coders: Sequence[str] | None = None,
                  unit: str = "sentence", consensus: str = "consensus") -> None:
@@ -390,26 +377,7 @@ class ReviewScreen(Screen[None]):
     """One code's disagreements, document by document, decided into the consensus coder."""
 
     DEFAULT_CSS = AgreementScreen.DEFAULT_CSS
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next", "Next", id="review.next", tooltip="Next disagreement"),
-        Binding("N", "previous", "Prev", id="review.previous",
-                tooltip="Previous disagreement"),
-        Binding("a", "decide('a')", "Take A", id="review.take_a",
-                tooltip="The consensus takes coder A's coding"),
-        Binding("b", "decide('b')", "Take B", id="review.take_b",
-                tooltip="The consensus takes coder B's coding"),
-        Binding("o", "decide('both')", "Both", id="review.both",
-                tooltip="The consensus takes both coders' codings"),
-        Binding("x", "decide('neither')", "Neither", id="review.neither",
-                tooltip="The code does not apply here"),
-        Binding("m", "memo", "Why", id="review.memo",
-                tooltip="A memo on why, kept with the next decision on this unit"),
-        Binding("ctrl+z", "undo", "Undo", id="review.undo"),
-        Binding("]", "document(1)", "Next doc", id="review.next_document", show=False),
-        Binding("[", "document(-1)", "Prev doc", id="review.previous_document", show=False),
-        Binding("t", "transcript", "Transcript", id="review.transcript", show=False),
-        Binding("escape", "close", "Back", id="review.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("review")
 
     def __init__(self, reconciliation: Any, code_id: int, *, doc_index: int | None = None
                  ) -> None:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
@@ -25,6 +25,7 @@ from casecoder.codebook import validate_color, validate_name, validate_shortcut
 from casecoder.errors import UserError
 from casecoder.model import Code
 from casecoder.project import Project
+from casecoder.tui.keymap import bindings
 from casecoder.tui.screens.prompts import Choice, PickDialog, TextEditDialog, TextPrompt
 
 
@@ -83,28 +84,7 @@ class CodebookScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add", id="codebook.add",
-                tooltip="Add a subcode under the highlighted code"),
-        Binding("A", "add_top", "Add theme", id="codebook.add_top",
-                tooltip="Add a code at the top level"),
-        Binding("r", "rename", "Rename", id="codebook.rename"),
-        Binding("m", "move", "Move", id="codebook.move",
-                tooltip="Move the code (with its subcodes) under another code"),
-        Binding("M", "merge", "Merge", id="codebook.merge",
-                tooltip="Merge the code into another: its codings and subcodes follow"),
-        Binding("d,delete", "delete", "Delete", id="codebook.delete"),
-        Binding("e", "describe", "Description", id="codebook.description"),
-        Binding("c", "colour", "Colour", id="codebook.colour"),
-        Binding("k", "keywords", "Keywords", id="codebook.keywords"),
-        Binding("s", "shortcut", "Shortcut", id="codebook.shortcut",
-                tooltip="Shortcut key 1-9 for applying the code on the coding screen"),
-        Binding("t", "codable", "Codable", id="codebook.codable",
-                tooltip="Switch between a codable code and a category (theme only)"),
-        Binding("u", "undo", "Undo", id="history.undo", tooltip="Undo your last change"),
-        Binding("ctrl+r", "redo", "Redo", id="history.redo"),
-        Binding("escape", "close", "Back", id="codebook.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("codebook", "history.undo", "history.redo")
 
     def __init__(self, project: Project) -> None:
         super().__init__()

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
@@ -35,6 +35,7 @@ from casecoder.errors import UserError
 from casecoder.ingest import SUPPORTED_SUFFIXES
 from casecoder.model import Document, ImportResult, Segment
 from casecoder.project import Project, parse_assignment, prepare_file
+from casecoder.tui.keymap import bindings
 from casecoder.tui.screens.prompts import PathSuggester, TextEditDialog, TextPrompt
 from casecoder.tui.screens.quotes import plural
 
@@ -115,18 +116,7 @@ class DocumentsScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", priority=True,
-                id="documents.open",
-                tooltip="Code this document on the coding screen"),
-        Binding("e", "attributes", "Attributes", id="documents.attributes",
-                tooltip="Edit the document's attributes (key=value lines)"),
-        Binding("c", "case", "Case", id="documents.case",
-                tooltip="Put the document in a case (empty: no case)"),
-        Binding("i", "import", "Import", id="documents.import",
-                tooltip="Import a transcript, or every transcript in a folder"),
-        Binding("escape", "close", "Back", id="documents.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("documents")
 
     def __init__(self, project: Project) -> None:
         super().__init__()

@@ -17,7 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from casecoder.tui.keymap import KEYS, SECTIONS, KeySpec, effective_keys
+from casecoder.tui.keymap import ALL_KEYS, SECTIONS, KeySpec, effective_keys
 
 _NAMES = {
     "question_mark": "?", "colon": ":", "slash": "/", "exclamation_mark": "!",
@@ -47,13 +47,13 @@ def keys_label(spec: KeySpec, keymap: Mapping[str, str]) -> str:
     return ", ".join(key_label(k) for k in effective_keys(spec, keymap))
 
 
-def help_table(keymap: Mapping[str, str], hidden: set[str] = frozenset()) -> Table:  # type: ignore[assignment]
+def help_table(keymap: Mapping[str, str]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column("keys", style="bold", no_wrap=True)
     table.add_column("what")
     table.add_column("id", style="dim")
     for section in SECTIONS:
-        specs = [s for s in KEYS if s.section == section and s.id not in hidden]
+        specs = [s for s in ALL_KEYS if s.section == section]
         if not specs:
             continue
         table.add_row(Text(section, style="bold underline"), "", "")
@@ -68,17 +68,16 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,f1,q", "close", "Close")]
 
-    def __init__(self, keymap: Mapping[str, str], hidden: set[str] | None = None) -> None:
+    def __init__(self, keymap: Mapping[str, str]) -> None:
         super().__init__()
         self.keymap = dict(keymap)
-        self.hidden = hidden or set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog"):
             yield Label("casecoder — keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(Text(INTRO, style="italic"), id="help-intro")
-                yield Static(help_table(self.keymap, self.hidden), id="help-table")
+                yield Static(help_table(self.keymap), id="help-table")
             yield Label("esc / ? close · ↑↓ PgUp PgDn scroll", classes="dialog-hint")
 
     def on_mount(self) -> None:

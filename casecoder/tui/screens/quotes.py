@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from casecoder.errors import UserError
 from casecoder.model import Coding, Segment
 from casecoder.project import Project
+from casecoder.tui.keymap import bindings
 from casecoder.tui.screens.prompts import Choice, PickDialog
 
 #: Attributes that attribute a quote in the report ("a project leader of a BIP").
@@ -157,20 +158,7 @@ class QuotesScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", priority=True,
-                id="quotes.open",
-                tooltip="Open the quote in its transcript"),
-        Binding("c", "filter_code", "Codes", id="quotes.filter_code",
-                tooltip="Add or remove a code (a theme brings its subcodes)"),
-        Binding("a", "filter_attribute", "Attribute", id="quotes.filter_attribute",
-                tooltip="Filter by an attribute value (case type, role, ...)"),
-        Binding("o", "filter_coder", "Coder", id="quotes.filter_coder"),
-        Binding("d", "filter_document", "Document", id="quotes.filter_document"),
-        Binding("x", "clear_filters", "Clear", id="quotes.clear",
-                tooltip="Remove every filter"),
-        Binding("escape", "close", "Back", id="quotes.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("quotes")
 
     def __init__(self, project: Project, *, codes: Sequence[str] = ()) -> None:
         super().__init__()
