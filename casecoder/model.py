@@ -107,6 +107,7 @@ class Event:
     summary: str
     target_event: int | None
     undoable: bool
+    document: str | None = None
 
 
 @dataclass(frozen=True)

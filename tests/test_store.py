@@ -136,3 +136,46 @@ def test_one_bad_record_refuses_a_whole_batch(coded_project: Project) -> None:
     with pytest.raises(UserError, match="unknown code"):
         coded_project.add_codings(records)
     assert coded_project.codings() == []
+
+
+def test_a_version_1_file_is_migrated_with_its_history(project_path: Path) -> None:
+    """A project written by schema 1 opens, gains events.document_id, and keeps its log."""
+    from casecoder.store.schema import MIGRATIONS
+
+    conn = sqlite3.connect(project_path)
+    conn.isolation_level = None
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    MIGRATIONS[0](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO coders (guid, name, created_at) VALUES ('g', 'anna', 'x')")
+    conn.execute("INSERT INTO events (coder_id, at, kind, action, summary, ops) "
+                 "VALUES (1, '2025-01-01T00:00:00Z', 'do', 'add-code', 'add code x', '[]')")
+    conn.close()
+    with Project.open(project_path, coder="anna") as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert [(e.summary, e.document) for e in p.history()] == [("add code x", None)]
+        assert p.last_document() is None
+    assert read_header_version(project_path) == SCHEMA_VERSION  # checkpointed into the file
+
+
+def read_header_version(path: Path) -> int:
+    from casecoder.store.db import read_header
+
+    return read_header(path)[1]
+
+
+def test_events_name_their_document_and_give_the_last_one_worked_on(
+        coded_project: Project, tmp_path: Path) -> None:
+    p = coded_project
+    other = tmp_path / "annet.txt"
+    other.write_text("Intervjuer: Hei.\nInformant: Vi snakker om allianser.\n", encoding="utf-8")
+    p.import_file(other)
+    p.code_range("intervju-07", "barriers", 100, 150)
+    assert p.last_document().name == "intervju-07"
+    p.set_memo("segment", ("annet", "sentence", 2), "viktig")
+    assert p.last_document().name == "annet"
+    p.undo()
+    assert p.last_document().name == "annet"  # undoing there is working there too
+    assert [e.document for e in p.history(limit=3)] == ["annet", "annet", "intervju-07"]
+    with Project.open(p.path, coder="bob") as bob:
+        assert bob.last_document() is None

@@ -90,7 +90,7 @@ def log_command(project: Path, limit: int, by_coder: str | None, fmt: str) -> No
     with open_project(project) as p:
         events = p.history(limit=limit, coder=by_coder)
     rows = [{"id": e.id, "at": e.at, "coder": e.coder, "kind": e.kind, "action": e.action,
-             "summary": e.summary} for e in events]
+             "document": e.document, "summary": e.summary} for e in events]
     emit(rows, fmt, ["id", "at", "coder", "kind", "summary"], title="Event log")
 
 

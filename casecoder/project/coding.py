@@ -77,6 +77,7 @@ class CodingMixin(_Base):
             coding_id = self._merge_touching(log, None, d.id, c.id, self.coder_id(), start, end,
                                              (memo or "").strip())
             log.summary = f"code {c.path} on {d.name} [{start}, {end})"
+            log.document_id = d.id
         return self.coding(coding_id)
 
     def add_codings(self, records: list[CodingRecord], *, action: str = "add-codings",
@@ -188,6 +189,7 @@ class CodingMixin(_Base):
                         "coder_id": coder_id, "start": right[0], "end": right[1], "memo": memo,
                         "created_at": now()})
             log.summary = f"uncode {c.path} on {d.name} [{start}, {end})"
+            log.document_id = d.id
         return len(rows)
 
     def remove_coding(self, guid: str) -> Coding:
@@ -199,6 +201,7 @@ class CodingMixin(_Base):
             log.delete("codings", {"id": coding.id})
             log.summary = f"remove {coding.code_path} on {coding.document} " \
                           f"[{coding.start}, {coding.end})"
+            log.document_id = coding.document_id
         return coding
 
     def coding(self, ref: str | int) -> Coding:
@@ -253,6 +256,7 @@ class CodingMixin(_Base):
         with self._change("coding-memo") as log:
             log.update("codings", {"id": coding.id}, {"memo": text.strip()})
             log.summary = f"memo on coding {coding.code_path} in {coding.document}"
+            log.document_id = coding.document_id
         return self.coding(coding.id)
 
     # --- memos ---------------------------------------------------------------------------
@@ -296,6 +300,10 @@ class CodingMixin(_Base):
                                      "target_id": target_id, "coder_id": coder_id, "text": text,
                                      "created_at": now(), "updated_at": now()})
             log.summary = f"memo on {kind} {label}"
+            if kind == "document":
+                log.document_id = target_id
+            elif kind == "segment":
+                log.document_id = self.segment_by_id(target_id).document_id  # type: ignore[attr-defined]
         memos = [m for m in self.memos(kind) if m.target_id == target_id
                  and m.coder == self.coder_name]
         return memos[0] if memos else None

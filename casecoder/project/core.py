@@ -174,8 +174,8 @@ class ProjectBase:
             yield log
             if log.ops or not undoable:
                 conn.execute(
-                    "INSERT INTO events (coder_id, at, kind, action, summary, ops, undoable) "
-                    "VALUES (?, ?, 'do', ?, ?, ?, ?)",
+                    "INSERT INTO events (coder_id, at, kind, action, summary, ops, undoable, "
+                    "document_id) VALUES (?, ?, 'do', ?, ?, ?, ?, ?)",
                     (coder_id, now(), action, log.summary or action,
-                     log.dumps() if undoable else "[]", int(undoable)))
+                     log.dumps() if undoable else "[]", int(undoable), log.document_id))
         self._invalidate()

@@ -160,6 +160,7 @@ class DocumentsMixin(_Base):
             for key, value in (attributes or {}).items():
                 self._set_attribute(log, "document", doc_id, key, value)
             log.summary = f"import {source_name or name} as {name!r}"
+            log.document_id = doc_id
         return self.document(name)
 
     def _insert_segments(self, doc_id: int, text: str, segments: Iterable[SegmentSpec]) -> None:
@@ -295,6 +296,7 @@ class DocumentsMixin(_Base):
         with self._change("set-case") as log:
             self._assign_case(log, d.id, case)
             log.summary = f"put {d.name!r} in case {case!r}" if case else f"{d.name!r}: no case"
+            log.document_id = d.id
 
     def _set_attribute(self, log: Any, owner_kind: str, owner_id: int, key: str,
                        value: str) -> None:
@@ -448,6 +450,7 @@ class DocumentsMixin(_Base):
             else:
                 log.insert("document_status", {**key, "done": int(done), "updated_at": now()})
             log.summary = f"{'done' if done else 'not done'}: {d.name!r}"
+            log.document_id = d.id
 
     def done_documents(self, coder: str | None = None) -> set[str]:
         coder_id = self.coder(coder).id if coder else self.coder_id(create=False)

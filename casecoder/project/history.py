@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from casecoder.errors import UserError
 from casecoder.ids import now
-from casecoder.model import Event
+from casecoder.model import Document, Event
 from casecoder.store import transaction
 from casecoder.store.events import UndoConflict, apply
 
@@ -22,7 +22,8 @@ else:
     _Base = object
 
 _EVENT_SELECT = ("SELECT e.id, c.name, e.at, e.kind, e.action, e.summary, e.target_event, "
-                 "e.undoable FROM events e LEFT JOIN coders c ON c.id = e.coder_id ")
+                 "e.undoable, d.name FROM events e LEFT JOIN coders c ON c.id = e.coder_id "
+                 "LEFT JOIN documents d ON d.id = e.document_id ")
 
 
 class HistoryMixin(_Base):
@@ -53,8 +54,9 @@ class HistoryMixin(_Base):
             if not stack:
                 raise UserError(f"nothing to {kind} for {self.coder_name}")
             target = stack[-1]
-            action, summary, ops = self.conn.execute(
-                "SELECT action, summary, ops FROM events WHERE id = ?", (target,)).fetchone()
+            action, summary, ops, document_id = self.conn.execute(
+                "SELECT action, summary, ops, document_id FROM events WHERE id = ?",
+                (target,)).fetchone()
             try:
                 apply(self.conn, json.loads(ops), inverse=(kind == "undo"))
             except sqlite3.IntegrityError:
@@ -63,8 +65,9 @@ class HistoryMixin(_Base):
                                    ) from None
             self.conn.execute(
                 "INSERT INTO events (coder_id, at, kind, action, summary, ops, target_event, "
-                "undoable) VALUES (?, ?, ?, ?, ?, '[]', ?, 0)",
-                (self.coder_id(), now(), kind, action, f"{kind}: {summary}", target))
+                "undoable, document_id) VALUES (?, ?, ?, ?, ?, '[]', ?, 0, ?)",
+                (self.coder_id(), now(), kind, action, f"{kind}: {summary}", target,
+                 document_id))
         self._invalidate()
         return self.event(target)
 
@@ -82,11 +85,29 @@ class HistoryMixin(_Base):
     def can_redo(self) -> bool:
         return bool(self._stacks()[1])
 
+    def last_document(self, coder: str | None = None) -> Document | None:
+        """The document a coder changed something in most recently (None if nothing yet).
+
+        Events name their document; for events from before they did, the coder's newest
+        coding answers instead.
+        """
+        coder_id = self.coder(coder).id if coder else self.coder_id(create=False)
+        if coder_id is None:
+            return None
+        row = self.conn.execute(
+            "SELECT e.document_id FROM events e JOIN documents d ON d.id = e.document_id "
+            "WHERE e.coder_id = ? ORDER BY e.id DESC LIMIT 1", (coder_id,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT document_id FROM codings WHERE coder_id = ? ORDER BY id DESC LIMIT 1",
+                (coder_id,)).fetchone()
+        return self.document(row[0]) if row else None  # type: ignore[attr-defined]
+
     def event(self, event_id: int) -> Event:
         row = self.conn.execute(_EVENT_SELECT + "WHERE e.id = ?", (event_id,)).fetchone()
         if row is None:
             raise UserError(f"no event {event_id}")
-        return Event(*row[:7], bool(row[7]))
+        return Event(*row[:7], bool(row[7]), row[8])
 
     def history(self, *, limit: int = 50, coder: str | None = None) -> list[Event]:
         """Newest first: the audit trail of who changed what, and when."""
@@ -95,4 +116,4 @@ class HistoryMixin(_Base):
                                      "LIMIT ?", (coder, limit))
         else:
             rows = self.conn.execute(_EVENT_SELECT + "ORDER BY e.id DESC LIMIT ?", (limit,))
-        return [Event(*r[:7], bool(r[7])) for r in rows]
+        return [Event(*r[:7], bool(r[7]), r[8]) for r in rows]

@@ -32,6 +32,7 @@ class OpLog:
     conn: sqlite3.Connection
     ops: list[dict[str, Any]] = field(default_factory=list)
     summary: str = ""
+    document_id: int | None = None  # the document this change is about, for the audit trail
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
         _check_table(table)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 #: 'CCDR' — marks a SQLite file as a casecoder project (offset 68 of the header).
 APPLICATION_ID = 0x43434452
 #: The newest schema this casecoder writes and understands.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE meta (
@@ -179,5 +179,15 @@ def _split(script: str) -> list[str]:
     return statements
 
 
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """Events name the document they touched (NULL for older events and project-wide ones).
+
+    It makes the audit trail answer "what happened to this interview" and lets the workbench
+    reopen the document a coder worked on last. No foreign key: the log outlives its rows.
+    """
+    conn.execute("ALTER TABLE events ADD COLUMN document_id INTEGER")
+    conn.execute("CREATE INDEX events_coder_document ON events(coder_id, document_id, id)")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2}

@@ -49,7 +49,6 @@ from casecoder.tui.widgets.transcript import TranscriptView
 if TYPE_CHECKING:
     from casecoder.project import Project
 
-_CODING_ACTIONS = ("code", "uncode", "remove-coding", "coding-memo")
 WIDE_INSPECTOR = 110  # columns from which the right panel shows by default
 WIDE_SIDEBAR = 70
 
@@ -183,20 +182,12 @@ class CodingScreen(Screen[None]):
         docs = self.project.documents()
         if not docs:
             return None
-        by_length = sorted(docs, key=lambda d: len(d.name), reverse=True)
-        for event in self.project.history(limit=500, coder=self.me):
-            if event.action not in _CODING_ACTIONS:
-                continue
-            for d in by_length:
-                if f" on {d.name} [" in event.summary or event.summary.endswith(f" in {d.name}"):
-                    return d
         try:
-            mine = self.project.codings(coder=self.me)
-        except UserError:  # this coder has not coded anything yet
-            mine = []
-        if mine:
-            latest = max(mine, key=lambda c: c.created_at)
-            return self.project.document(latest.document_id)
+            last = self.project.last_document(self.me)
+        except UserError:  # this coder has not changed anything yet
+            last = None
+        if last is not None:
+            return last
         return docs[0]
 
     def _doc_row(self, d: Document) -> DocRow:
