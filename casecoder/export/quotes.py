@@ -121,6 +121,11 @@ class Counts:
     def as_dict(self) -> dict[str, int]:
         return {f: getattr(self, f) for f in COUNT_FIELDS}
 
+    def line(self) -> str:
+        """The counts as the one sentence every display format prints under a subcode."""
+        return (f"{self.codings} codings · {self.passages} passages · {self.documents} "
+                f"documents · {self.informants} informants · {self.cases} cases")
+
 
 @dataclass(frozen=True)
 class Section:

@@ -120,10 +120,7 @@ def _theme(export: QuoteExport, theme: Theme, document: Any) -> int:
             for line in paragraphs(export.show(section.code.description)):
                 para = document.add_paragraph()
                 para.add_run(xml_safe(line)).italic = True
-        c = section.counts
-        document.add_paragraph(f"{c.codings} codings · {c.passages} passages · "
-                               f"{c.documents} documents · {c.informants} informants · "
-                               f"{c.cases} cases")
+        document.add_paragraph(section.counts.line())
         n = 0
         for quote in theme.quotes(section.code):
             _quote(quote, document)

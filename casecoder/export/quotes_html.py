@@ -163,9 +163,7 @@ def _theme(export: QuoteExport, theme: Theme, number: int, out: TextIO) -> int:
         if section.level == "subcode":
             for line in paragraphs(export.show(section.code.description)):
                 out.write(f'<p class="definition">{escape(line)}</p>\n')
-        c = section.counts
-        out.write(f'<p class="counts-line">{c.codings} codings · {c.passages} passages · '
-                  f"{c.documents} documents · {c.informants} informants · {c.cases} cases</p>\n")
+        out.write(f'<p class="counts-line">{section.counts.line()}</p>\n')
         n = 0
         for quote in theme.quotes(section.code):
             _quote(quote, out)

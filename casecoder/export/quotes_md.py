@@ -111,9 +111,7 @@ def _theme(export: QuoteExport, theme: Theme, out: TextIO) -> int:
         if section.level == "subcode":
             for line in paragraphs(export.show(section.code.description)):
                 out.write(f"{escape(line)}\n\n")
-        c = section.counts
-        out.write(f"{c.codings} codings · {c.passages} passages · {c.documents} documents · "
-                  f"{c.informants} informants · {c.cases} cases\n\n")
+        out.write(f"{section.counts.line()}\n\n")
         n = 0
         for quote in theme.quotes(section.code):
             _quote(quote, out)
