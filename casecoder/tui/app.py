@@ -144,6 +144,32 @@ class CasecoderApp(App[None]):
             return
         self.push_screen(HelpScreen(self.keymap))
 
+    def action_export_quotes(self) -> None:
+        from casecoder.tui.screens.export import ExportDialog
+
+        self.push_screen(ExportDialog(self.project), self._export_quotes)
+
+    def _export_quotes(self, request: Any) -> None:
+        """Run the export the dialog asked for, here on the app's thread, and say where."""
+        if request is None:
+            return
+        from casecoder.errors import UserError
+        from casecoder.export.quotes import QuoteOptions, export_quotes
+
+        options = QuoteOptions(themes=request.themes, by=request.by, coder=request.coder,
+                               context=request.context, pseudonyms=request.pseudonyms)
+        try:
+            result = export_quotes(self.project, request.output, options, request.fmt)
+        except UserError as exc:
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
+        replaced = ""
+        if result.pseudonym_report:  # its last line is the total ("pseudonyms: N ... in all")
+            replaced = "; " + result.pseudonym_report[-1].removeprefix("pseudonyms: ")
+        self.notify(f"wrote {result.path} ({result.format}): {result.themes} themes, "
+                    f"{result.codings} codings{replaced}", title="Exported", markup=False,
+                    timeout=10)
+
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 

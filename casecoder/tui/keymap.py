@@ -221,6 +221,8 @@ KEYS: tuple[KeySpec, ...] = (
     _k("screen.documents", "f4", "show_screen('documents')", "Documents screen", "App", "app"),
     _k("screen.agreement", "f6", "show_screen('agreement')",
        "Agreement screen: compare coders, review disagreements", "App", "app"),
+    _k("app.export", "f7", "export_quotes",
+       "Export quotes per theme (docx, md, html, xlsx, csv, json)", "App", "app"),
     _k("app.theme", "ctrl+t", "toggle_dark", "Switch between dark and light theme", "App",
        "app"),
     _k("app.quit", "ctrl+q", "quit", "Quit (everything is already saved)", "App", "app",
