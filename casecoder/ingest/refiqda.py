@@ -998,7 +998,7 @@ def _build(parsed: _ProjectFile, texts: dict[str, _Text], note_texts: dict[str, 
                                  name=_clean_name(parsed.name, 200) or target.stem)
         builder = _Builder(project, parsed, texts, note_texts, extension, users)
         result = builder.run(target)
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        project.checkpoint()
         project.close()
         project = None
         _publish(tmp, target)

@@ -74,6 +74,11 @@ class ProjectBase:
     def close(self) -> None:
         self.db.conn.close()
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file, so the file alone is complete
+        (before it is copied or renamed into place)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def __enter__(self) -> Any:
         return self
 
