@@ -164,10 +164,14 @@ class Pseudonymizer:
                 self._forms.setdefault(form, (name, form[len(name):]))
             self._matcher.add(name, [self._nlp.make_doc(form) for form in forms])
 
-    def apply(self, text: str | None) -> str:
-        """The text with every listed name (and its genitives and compounds) replaced."""
+    def replacements(self, text: str) -> list[tuple[int, int, str]]:
+        """Where names stand in text: (start, end, replacement), in order, never overlapping.
+
+        Counts each replacement; `apply` builds the new text from these, and a pseudonymised
+        project copy uses them to move every offset along with the text.
+        """
         if not text or not self._screen.search(text):
-            return text or ""
+            return []
         if self._matcher is None:
             self._load()
         found: list[tuple[int, int, str, str]] = []
@@ -184,14 +188,25 @@ class Pseudonymizer:
         # compounds ("Kari-prosjektet", "Kari Nordmann-prosjektet").
         for m in self._fallback.finditer(text):
             found.append((m.start(), m.end(), m.group(1), m.group(2) or ""))
-        pieces: list[str] = []
+        out: list[tuple[int, int, str]] = []
         last = 0
         for start, end, name, suffix in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
             if start < last:  # overlaps a longer or earlier match already replaced
                 continue
-            pieces.append(text[last:start])
-            pieces.append(self.mapping[name] + suffix)
+            out.append((start, end, self.mapping[name] + suffix))
             self.counts[name] += 1
+            last = end
+        return out
+
+    def apply(self, text: str | None) -> str:
+        """The text with every listed name (and its genitives and compounds) replaced."""
+        if not text:
+            return ""
+        pieces: list[str] = []
+        last = 0
+        for start, end, new in self.replacements(text):
+            pieces.append(text[last:start])
+            pieces.append(new)
             last = end
         pieces.append(text[last:])
         return "".join(pieces)
