@@ -102,6 +102,19 @@ class ProjectBase:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
             log.summary = f"set {key} = {value!r}"
 
+    def blind_mode(self) -> bool:
+        """Whether the current coder codes blind (sees only their own codings).
+
+        Kept in the project, per coder, so that restarting the workbench can never show a
+        blind coder the others' work by surprise.
+        """
+        return self.setting(f"blind_mode:{self.coder_name}") == "on"
+
+    def set_blind_mode(self, on: bool) -> None:
+        """Switch blind mode for the current coder; logged, so the audit trail shows when."""
+        if on != self.blind_mode():
+            self.set_setting(f"blind_mode:{self.coder_name}", "on" if on else "off")
+
     @property
     def language(self) -> str:
         return self.setting("language", "nb")

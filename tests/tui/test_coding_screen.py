@@ -253,6 +253,28 @@ async def test_blind_mode_hides_others_and_asks_before_turning_off(workbench,
         assert {c.coder for c in workbench.codings(doc=DOC_A)} == {"ingrid", "tomas"}
 
 
+async def test_blind_mode_survives_a_restart_until_turned_off(workbench, make_app) -> None:
+    """A blind coder who restarts the workbench must not see the others' work by surprise."""
+    async with make_app(workbench).run_test(size=SIZE) as pilot:
+        await pilot.press("exclamation_mark")
+        assert app_screen_blind(pilot)
+    assert workbench.blind_mode()
+    async with make_app(workbench).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app_screen_blind(pilot)
+        view = pilot.app.screen.query_one(TranscriptView)
+        assert {c.coder for c in view.codings} <= {"ingrid"}
+        await pilot.press("exclamation_mark", "y")
+        await pilot.pause()
+    assert not workbench.blind_mode()
+    assert [e.summary for e in workbench.history(limit=2)] == [
+        "set blind_mode:ingrid = 'off'", "set blind_mode:ingrid = 'on'"]
+
+
+def app_screen_blind(pilot) -> bool:  # type: ignore[no-untyped-def]
+    return bool(pilot.app.screen.blind)
+
+
 async def test_blind_mode_from_the_command_line_counts_only_my_codings(workbench,
                                                                         make_app) -> None:
     app = make_app(workbench, blind=True)

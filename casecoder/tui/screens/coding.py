@@ -64,7 +64,9 @@ class CodingScreen(Screen[None]):
         self.project = project
         self.me = project.coder_name
         self.start_document = document
-        self.blind = blind
+        if blind and not project.blind_mode():
+            project.set_blind_mode(True)
+        self.blind = project.blind_mode()
         self.show_others = True
         self.doc: Document | None = None
         self.model: DocModel | None = None
@@ -537,6 +539,11 @@ class CodingScreen(Screen[None]):
             "independent coding of this material.", "Show others", "Stay blind"), answer)
 
     def set_blind(self, blind: bool) -> None:
+        try:
+            self.project.set_blind_mode(blind)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
         self.blind = blind
         self._reload_after_change()
 
