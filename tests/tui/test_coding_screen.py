@@ -501,6 +501,9 @@ async def test_an_empty_project_opens_and_every_key_is_harmless(tmp_path: Path,
                               "exclamation_mark", "o", "i", "s", "question_mark", "escape")
             await pilot.pause()
             assert "No documents yet" in str(app.screen.query_one(TranscriptView).border_title)
-            assert project.history(coder="ingrid") == []
+            # Only the view changed: blind mode (!) is remembered and logged, nothing else.
+            assert [e.summary for e in project.history(coder="ingrid")] == [
+                "set blind_mode:ingrid = 'on'"]
+            assert project.codings() == [] and project.memos() == []
     finally:
         project.close()
