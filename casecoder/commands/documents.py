@@ -74,12 +74,16 @@ def _import_all(p: Any, files: tuple[Path, ...], name: str | None, case: str | N
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     done = []
+    # No refresh thread (auto_refresh=False): with no other thread running, a large batch
+    # can fork its segmenting worker with spaCy already loaded instead of spawning one.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=err_console(), transient=True) as progress:
+                  console=err_console(), transient=True, auto_refresh=False) as progress:
         task = progress.add_task(f"importing {len(files)} files", total=len(files))
+        progress.refresh()
         for result in results:
             done.append(result)
             progress.update(task, advance=1, description=f"imported {Path(result.path).name}")
+            progress.refresh()
     return done
 
 
