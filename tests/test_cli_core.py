@@ -255,7 +255,7 @@ def test_set_rejects_a_pipeline_that_is_not_installed(run, proj: Path) -> None: 
 
 def test_argument_errors_are_one_line_too(run, proj: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for args, expected in [
-        (["import", proj, tmp_path], "is a directory. (see: "),
+        (["import", proj, tmp_path, "--language", "xx"], "'xx' is not one of"),
         (["code", proj, "--doc", "x", "--code", "y", "--start", "abc"], "not a valid integer"),
         (["no-such-command"], "No such command"),
     ]:
@@ -264,3 +264,21 @@ def test_argument_errors_are_one_line_too(run, proj: Path, tmp_path: Path) -> No
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("casecoder: error:")
         assert expected in lines[0] and lines[0].endswith("--help)")
+
+
+def test_import_takes_a_folder_of_transcripts(run, proj: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "intervjuer"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Intervjuer: Hei.\nInformant: Om Erasmus+.\n",
+                                  encoding="utf-8")
+    (folder / "b.md").write_text("Intervjuer: Hallo.\nInformant: Om allianser.\n",
+                                 encoding="utf-8")
+    (folder / "~$a.docx").write_bytes(b"lock file from Word")
+    (folder / "notater.pdf").write_bytes(b"%PDF-1.4")
+    result = as_json(run("import", proj, folder, "--format", "json"))
+    assert [(Path(r["path"]).name, r["status"]) for r in result] == [("a.txt", "imported"),
+                                                                     ("b.md", "imported")]
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    failed = run("import", proj, empty, ok=False)
+    assert failed.exit_code == 2 and "no transcripts to import" in failed.stderr

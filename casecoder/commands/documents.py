@@ -23,8 +23,7 @@ from casecoder.errors import UserError
 
 @click.command("import")
 @project_argument
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--case", "case", default=None, metavar="ID", help="Put the documents in this case.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
               help="Set a document attribute (repeatable).")
@@ -38,11 +37,17 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
                    coder: str | None, fmt: str) -> None:
     """Import transcripts (.txt, .md, .docx, .vtt, .srt), each in its own transaction.
 
-    A bad file is reported and skipped; the others go in. Identical content already in the
-    project is skipped; a different file with a name already taken is refused.
+    A folder brings every transcript directly inside it. A bad file is reported and skipped;
+    the others go in. Identical content already in the project is skipped; a different file
+    with a name already taken is refused.
     """
+    from casecoder.ingest import import_paths
     from casecoder.project import parse_assignment
 
+    files = tuple(p for f in files for p in import_paths(f))
+    if not files:
+        raise UserError("no transcripts to import in the folder(s) given "
+                        "(supported: .txt, .md, .docx, .vtt, .srt)")
     if name and len(files) > 1:
         raise UserError("--name works with one file at a time")
     attributes = dict(parse_assignment(a) for a in attrs)

@@ -5,8 +5,8 @@ only when sentences are actually split, never at module import.
 """
 
 from casecoder.ingest.model import SegmentSpec, SourceText, Turn
-from casecoder.ingest.readers import SUPPORTED_SUFFIXES, read_file
+from casecoder.ingest.readers import SUPPORTED_SUFFIXES, import_paths, read_file
 from casecoder.ingest.segmentation import build_segments
 
 __all__ = ["SUPPORTED_SUFFIXES", "SegmentSpec", "SourceText", "Turn", "build_segments",
-           "read_file"]
+           "import_paths", "read_file"]

@@ -67,3 +67,17 @@ def _check_turns(text: str, turns: tuple[Turn, ...]) -> None:
         body = text[turn.body_start:turn.end]
         if body != body.strip():
             raise AssertionError(f"caption turn not trimmed: {turn}")
+
+
+def import_paths(path: Path) -> list[Path]:
+    """A file, or every importable file directly inside a folder, in name order.
+
+    In a folder, hidden files and Word's lock files ("~$name.docx", left while a transcript
+    is open in Word) are passed over: they are never transcripts.
+    """
+    if path.is_dir():
+        return sorted((p for p in path.iterdir()
+                       if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                       and not p.name.startswith((".", "~$"))),
+                      key=lambda p: p.name.casefold())
+    return [path]

@@ -32,7 +32,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from casecoder.errors import UserError
-from casecoder.ingest import SUPPORTED_SUFFIXES
+from casecoder.ingest import SUPPORTED_SUFFIXES, import_paths
 from casecoder.model import Document, ImportResult, Segment
 from casecoder.project import Project, parse_assignment, prepare_file
 from casecoder.tui.keymap import bindings
@@ -81,20 +81,6 @@ def attribute_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, str
     changes = {key: value for key, value in new.items() if old.get(key) != value}
     changes.update({key: "" for key in old if key not in new})
     return changes
-
-
-def import_paths(path: Path) -> list[Path]:
-    """A file, or every importable file directly inside a folder, in name order.
-
-    In a folder, hidden files and Word's lock files ("~$name.docx", left while a transcript
-    is open in Word) are passed over: they are never transcripts.
-    """
-    if path.is_dir():
-        return sorted((p for p in path.iterdir()
-                       if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                       and not p.name.startswith((".", "~$"))),
-                      key=lambda p: p.name.casefold())
-    return [path]
 
 
 class DocumentsScreen(Screen[None]):
