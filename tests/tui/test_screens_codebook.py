@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hosts import ScreenHost
 from textual.app import App
-from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
@@ -28,23 +28,8 @@ INTERVIEW = """Intervju 01 – prosjektleder
 """
 
 
-class ScreenApp(App[None]):
-    """Shows one screen over a project and records notifications, as the workbench would."""
-
-    def __init__(self, project: Project, theme: str = "textual-dark") -> None:
-        super().__init__()
-        self.project = project
-        self.start_theme = theme
-        self.messages: list[tuple[str, str]] = []
-
-    def on_mount(self) -> None:
-        self.theme = self.start_theme
-        self.push_screen(CodebookScreen(self.project))
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        self.messages.append((message, severity))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+class ScreenApp(ScreenHost):
+    screen_class = CodebookScreen
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hosts import JumpingHost, ScreenHost
 from textual.app import App
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
@@ -51,32 +51,12 @@ Informant: Ja, modulen er nå et valgemne på 5 studiepoeng. Studentene ettersp�
 """
 
 
-class ScreenApp(App[None]):
-    """Shows the documents screen over a project and records notifications."""
-
-    def __init__(self, project: Project, theme: str = "textual-dark") -> None:
-        super().__init__()
-        self.project = project
-        self.start_theme = theme
-        self.messages: list[tuple[str, str]] = []
-
-    def on_mount(self) -> None:
-        self.theme = self.start_theme
-        self.push_screen(DocumentsScreen(self.project))
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        self.messages.append((message, severity))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+class ScreenApp(ScreenHost):
+    screen_class = DocumentsScreen
 
 
-class JumpingApp(ScreenApp):
-    def __init__(self, project: Project) -> None:
-        super().__init__(project)
-        self.opened: list[tuple[str, int, int]] = []
-
-    def open_location(self, document: str, start: int, end: int) -> None:
-        self.opened.append((document, start, end))
+class JumpingApp(JumpingHost, ScreenApp):
+    pass
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hosts import JumpingHost, ScreenHost
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -43,30 +44,12 @@ Men modulen lever videre, bl.a. i masterprogrammet.
 """
 
 
-class ScreenApp(App[None]):
-    """Shows the quotes screen over a project, like the workbench without a coding screen."""
-
-    def __init__(self, project: Project, *, codes: tuple[str, ...] = (),
-                 theme: str = "textual-dark") -> None:
-        super().__init__()
-        self.project = project
-        self.codes = codes
-        self.start_theme = theme
-
-    def on_mount(self) -> None:
-        self.theme = self.start_theme
-        self.push_screen(QuotesScreen(self.project, codes=self.codes))
+class ScreenApp(ScreenHost):
+    screen_class = QuotesScreen
 
 
-class JumpingApp(ScreenApp):
-    """A workbench that can open a location: it records where it was asked to go."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__(project)
-        self.opened: list[tuple[str, int, int]] = []
-
-    def open_location(self, document: str, start: int, end: int) -> None:
-        self.opened.append((document, start, end))
+class JumpingApp(JumpingHost, ScreenApp):
+    pass
 
 
 @pytest.fixture
