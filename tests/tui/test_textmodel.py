@@ -134,3 +134,4 @@ def test_parse_time() -> None:
     assert parse_time("00:12:31") == 751.0
     assert parse_time("12:31") == 751.0
     assert parse_time("57") is None and parse_time("1:2:3:4") is None
+

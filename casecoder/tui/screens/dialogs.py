@@ -46,6 +46,8 @@ def rank_codes(codes: Sequence[Code], query: str,
     from rapidfuzz import fuzz, utils
 
     q = utils.default_process(query)
+    if len(q) <= 2:
+        return _rank_by_prefix(codes, q, limit)
     scored: list[tuple[float, int, Code]] = []
     for position, c in enumerate(codes):
         name = utils.default_process(c.name)
@@ -53,9 +55,36 @@ def rank_codes(codes: Sequence[Code], query: str,
         if name.startswith(q):
             score = max(score, 100.0)
         for kw in c.keywords:
-            score = max(score, 0.85 * fuzz.WRatio(q, utils.default_process(kw)))
+            keyword = utils.default_process(kw)
+            # Researchers search by their own terms ("ildsjel"): a keyword prefix is strong.
+            score = max(score, 95.0 if keyword.startswith(q) else 0.85 * fuzz.WRatio(q, keyword))
         if score >= WEAK_MATCH:
             scored.append((score, position, c))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [(score, c) for score, _, c in scored[:limit]]
+
+
+def _rank_by_prefix(codes: Sequence[Code], q: str, limit: int) -> list[tuple[float, Code]]:
+    """One or two letters say too little for fuzzy matching (nearly every code would match):
+    rank by where a word starts instead — the name, then a word in it, its theme, a keyword."""
+    import re
+
+    def words(text: str) -> list[str]:
+        return [w for w in re.split(r"[\s/_-]+", text.casefold()) if w]
+
+    scored: list[tuple[float, int, Code]] = []
+    for position, c in enumerate(codes):
+        if c.name.casefold().startswith(q):
+            score = 100.0
+        elif any(w.startswith(q) for w in words(c.name)):
+            score = 95.0
+        elif any(w.startswith(q) for w in words(c.path)):
+            score = 90.0
+        elif any(k.casefold().startswith(q) for k in c.keywords):
+            score = 85.0
+        else:
+            continue
+        scored.append((score, position, c))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [(score, c) for score, _, c in scored[:limit]]
 
