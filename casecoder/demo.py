@@ -43,11 +43,12 @@ def _languages(attributes_csv: Path) -> dict[str, str]:
 def build_demo(path: Path | None = None, *, force: bool = False) -> Path:
     """Build the demo project at path (default: the user data folder) unless it exists.
 
-    It is built in a temporary file beside the target and renamed at the end, so an
-    interrupted build never leaves a half-made demo that later runs would trust.
+    It is built aside (`building_project`), so an interrupted build never leaves a half-made
+    demo that later runs would trust.
     """
     from casecoder.project import Project
     from casecoder.quotecodings import quote_records
+    from casecoder.store import building_project
 
     path = Path(path) if path else default_demo_path()
     if path.exists() and not force:
@@ -56,33 +57,21 @@ def build_demo(path: Path | None = None, *, force: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     root = sample_root()
     transcripts = root / "transcripts"
-    tmp = path.with_name(f".{path.name}.building")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
-    try:
-        with Project.create(tmp, language="nb", coder="demo", name="Erasmus+ sample study") as p:
-            p.import_codebook(root / "codebooks" / "erasmus-plus.yml")
-            languages = _languages(transcripts / "attributes.csv")
-            files = [f for f in sorted(transcripts.iterdir()) if f.suffix.lower() in SUFFIXES]
-            failures = [r.message for r in p.import_files(files, languages=languages)
-                        if r.status == "failed"]
-            if failures:
-                raise UserError(f"the sample study did not import: {failures[0]}")
-            p.load_attributes_csv(transcripts / "attributes.csv")
-            for file in sorted((transcripts / "demo-codings").glob("*.yml")):
-                p.add_codings(quote_records(p, file), action="demo-codings",
-                              summary=f"demo codings from {file.name}")
-            p.set_memo("project", None,
-                       "Demo project built from the casecoder sample study: twelve fictional, "
-                       "anonymised interviews in the spirit of an evaluation of how Norwegian "
-                       "universities and university colleges use Erasmus+ to develop education.")
-        for suffix in ("-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-        if path.exists():
-            path.unlink()
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+    with building_project(path, replace=True) as tmp, \
+            Project.create(tmp, language="nb", coder="demo", name="Erasmus+ sample study") as p:
+        p.import_codebook(root / "codebooks" / "erasmus-plus.yml")
+        languages = _languages(transcripts / "attributes.csv")
+        files = [f for f in sorted(transcripts.iterdir()) if f.suffix.lower() in SUFFIXES]
+        failures = [r.message for r in p.import_files(files, languages=languages)
+                    if r.status == "failed"]
+        if failures:
+            raise UserError(f"the sample study did not import: {failures[0]}")
+        p.load_attributes_csv(transcripts / "attributes.csv")
+        for file in sorted((transcripts / "demo-codings").glob("*.yml")):
+            p.add_codings(quote_records(p, file), action="demo-codings",
+                          summary=f"demo codings from {file.name}")
+        p.set_memo("project", None,
+                   "Demo project built from the casecoder sample study: twelve fictional, "
+                   "anonymised interviews in the spirit of an evaluation of how Norwegian "
+                   "universities and university colleges use Erasmus+ to develop education.")
     return path

@@ -179,3 +179,26 @@ def test_events_name_their_document_and_give_the_last_one_worked_on(
     assert [e.document for e in p.history(limit=3)] == ["annet", "annet", "intervju-07"]
     with Project.open(p.path, coder="bob") as bob:
         assert bob.last_document() is None
+
+
+def test_building_a_project_aside_leaves_nothing_on_failure_and_never_overwrites(
+        tmp_path: Path) -> None:
+    from casecoder.store import building_project
+
+    target = tmp_path / "new.cc.db"
+    with pytest.raises(RuntimeError), building_project(target) as tmp:
+        Project.create(tmp, coder="anna").close()
+        raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ProjectFileError, match="already exists"), \
+            building_project(target) as tmp:
+        Project.create(tmp, coder="anna").close()
+        target.write_text("appeared meanwhile")
+    assert target.read_text() == "appeared meanwhile"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.cc.db"]
+    target.unlink()
+    with building_project(target) as tmp:
+        Project.create(tmp, coder="anna").close()
+    with Project.open(target) as p:
+        assert p.documents() == []
+    assert [p.name for p in tmp_path.iterdir()] == ["new.cc.db"]

@@ -113,12 +113,14 @@ def import_(project: Path, file: Path, coder: str | None) -> None:
               help="The file to write (.yml, .qdc or .csv).")
 def export(project: Path, output: Path) -> None:
     """Write the codebook to a file; the format follows the suffix."""
+    from casecoder.export.atomic import atomic_open, check_writable
+
     suffix = output.suffix.lower()
-    if not output.parent.exists():
-        raise UserError(f"folder {output.parent} does not exist")
+    target = check_writable(output, protect=(project,))
     with open_project(project) as p:
         if suffix in _YAML:
-            _write_atomic(output, p.export_codebook())
+            with atomic_open(target, newline="\n") as fh:
+                fh.write(p.export_codebook())
         elif suffix == ".qdc":
             from casecoder.export.refiqda import export_qdc
 
@@ -131,20 +133,6 @@ def export(project: Path, output: Path) -> None:
             raise UserError(f"{output.name}: unsupported codebook format {suffix!r} "
                             "(supported: .yml, .yaml, .qdc, .csv)")
     click.echo(f"wrote {output}")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @codebook_group.command("add")

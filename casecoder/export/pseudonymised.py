@@ -11,13 +11,13 @@ every change, so it is never copied.
 
 from __future__ import annotations
 
-import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casecoder.errors import UserError
+from casecoder.store import building_project
 
 if TYPE_CHECKING:
     from casecoder.export.pseudonyms import Pseudonymizer
@@ -85,24 +85,11 @@ def pseudonymised_copy(source: Project, out: Path, pseudonymizer: Pseudonymizer)
         raise UserError(f"{out} already exists; choose another file name")
     if not out.parent.exists():
         raise UserError(f"folder {out.parent} does not exist")
-    tmp = out.with_name(f".{out.name}.building")
-    _remove(tmp)
-    try:
+    with building_project(out) as tmp:
         report = _build(source, tmp, pseudonymizer)
-        _remove(Path(f"{tmp}-wal"), Path(f"{tmp}-shm"))
-        os.replace(tmp, out)
-    except BaseException:
-        _remove(tmp)
-        raise
     report.path = out
     report.replacements = pseudonymizer.report()
     return report
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _build(source: Project, tmp: Path, pz: Pseudonymizer) -> CopyReport:

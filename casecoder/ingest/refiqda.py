@@ -26,7 +26,6 @@ import functools
 import io
 import itertools
 import json
-import os
 import re
 import tempfile
 import unicodedata
@@ -984,6 +983,7 @@ def _build(parsed: _ProjectFile, texts: dict[str, _Text], note_texts: dict[str, 
            extension: dict[str, Any], target: Path, *, coder: str | None,
            language: str | None) -> QdpxImport:
     from casecoder.project import SUPPORTED_LANGUAGES, Project
+    from casecoder.store import building_project
 
     ext_project = _dict(extension.get("project"))
     if language is None:
@@ -991,22 +991,12 @@ def _build(parsed: _ProjectFile, texts: dict[str, _Text], note_texts: dict[str, 
         language = candidate if candidate in SUPPORTED_LANGUAGES else "nb"
     users = _user_names(parsed)
     session = coder or users.get(parsed.creating_user) or next(iter(users.values()), None)
-    tmp = target.with_name(f".{target.name}.importing-{uuid.uuid4().hex[:8]}")
-    project = None
-    try:
-        project = Project.create(tmp, language=language, coder=session,
-                                 name=_clean_name(parsed.name, 200) or target.stem)
-        builder = _Builder(project, parsed, texts, note_texts, extension, users)
-        result = builder.run(target)
+    with building_project(target) as tmp, \
+            Project.create(tmp, language=language, coder=session,
+                           name=_clean_name(parsed.name, 200) or target.stem) as project:
+        result = _Builder(project, parsed, texts, note_texts, extension, users).run(target)
         project.checkpoint()
-        project.close()
-        project = None
-        _publish(tmp, target)
-        return result
-    finally:
-        if project is not None:
-            project.close()
-        _discard(tmp)
+    return result
 
 
 def _user_names(parsed: _ProjectFile) -> dict[str, str]:
@@ -1017,28 +1007,6 @@ def _user_names(parsed: _ProjectFile) -> dict[str, str]:
         name = _clean_name(raw, MAX_CODER_NAME) or f"user {key[:8]}"
         out[key] = _unique(name, taken, MAX_CODER_NAME)
     return out
-
-
-def _publish(tmp: Path, target: Path) -> None:
-    """Move the finished project into place, never over a file that appeared meanwhile."""
-    wal = Path(f"{tmp}-wal")
-    if wal.exists() and wal.stat().st_size:
-        raise UserError(f"could not finish writing {target} (the journal was not emptied)")
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise UserError(f"{target} already exists; a .qdpx is imported as a new project") \
-            from None
-    except OSError:
-        if target.exists():
-            raise UserError(f"{target} already exists") from None
-        os.replace(tmp, target)
-
-
-def _discard(tmp: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(OSError):
-            Path(f"{tmp}{suffix}").unlink()
 
 
 class _Builder:

@@ -7,7 +7,6 @@ same file in twice finds everything already known and changes nothing.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 from casecoder.errors import UserError
 from casecoder.ids import now
 from casecoder.model import CodingRecord
-from casecoder.store import transaction
+from casecoder.store import building_project, transaction
 
 
 @dataclass
@@ -176,35 +175,29 @@ def copy_for_coder(source: Any, out: Path, coder: str) -> Path:
         raise UserError(f"{out} already exists; choose another file name")
     if not out.parent.exists():
         raise UserError(f"folder {out.parent} does not exist")
-    tmp = out.with_name(f".{out.name}.copying")
-    tmp.unlink(missing_ok=True)
-    try:
+    with building_project(out) as tmp:
         dest = sqlite3.connect(tmp)
-        source.conn.backup(dest)
-        dest.isolation_level = None
-        triggers = [s for s in _split(_V1) if "TRIGGER events_append_only" in s]
-        dest.execute("BEGIN IMMEDIATE")
-        dest.execute("DROP TRIGGER events_append_only_update")
-        dest.execute("DROP TRIGGER events_append_only_delete")
-        dest.execute("DELETE FROM events")
-        dest.execute("DELETE FROM codings")
-        dest.execute("DELETE FROM document_status")
-        dest.execute("DELETE FROM memos WHERE target_kind NOT IN ('project', 'code')")
-        dest.execute("DELETE FROM coders WHERE id NOT IN (SELECT coder_id FROM memos)")
-        for statement in triggers:
-            dest.execute(statement)
-        dest.execute("COMMIT")
-        dest.execute("VACUUM")
-        dest.execute("PRAGMA journal_mode = DELETE")
-        dest.close()
+        try:
+            source.conn.backup(dest)
+            dest.isolation_level = None
+            triggers = [s for s in _split(_V1) if "TRIGGER events_append_only" in s]
+            dest.execute("BEGIN IMMEDIATE")
+            dest.execute("DROP TRIGGER events_append_only_update")
+            dest.execute("DROP TRIGGER events_append_only_delete")
+            dest.execute("DELETE FROM events")
+            dest.execute("DELETE FROM codings")
+            dest.execute("DELETE FROM document_status")
+            dest.execute("DELETE FROM memos WHERE target_kind NOT IN ('project', 'code')")
+            dest.execute("DELETE FROM coders WHERE id NOT IN (SELECT coder_id FROM memos)")
+            dest.execute("DELETE FROM meta WHERE key LIKE 'blind_mode:%'")
+            for statement in triggers:
+                dest.execute(statement)
+            dest.execute("COMMIT")
+            dest.execute("VACUUM")
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
         with Project.open(tmp, coder=coder) as copy, copy._change("copy-for-coder",
                                                                    undoable=False) as log:
             log.summary = f"copy of {source.path.name} for {coder} at {now()}"
-        for suffix in ("-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-        os.replace(tmp, out)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-        raise
     return out

@@ -4,12 +4,19 @@ Nothing outside this package writes SQL against the file's structure except the 
 `casecoder.project`, which uses the helpers here.
 """
 
-from casecoder.store.db import check_file, open_database, open_read_only, transaction
+from casecoder.store.db import (
+    building_project,
+    check_file,
+    open_database,
+    open_read_only,
+    transaction,
+)
 from casecoder.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 __all__ = [
     "APPLICATION_ID",
     "SCHEMA_VERSION",
+    "building_project",
     "check_file",
     "open_database",
     "open_read_only",

@@ -7,6 +7,7 @@ WAL mode writes to the header). Only then is it opened through sqlite-utils.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import struct
 from collections.abc import Iterator
@@ -126,11 +127,44 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
     return db
 
 
+@contextmanager
+def building_project(target: Path, *, replace: bool = False) -> Iterator[Path]:
+    """A temporary project path beside `target`; it becomes `target` only if the block succeeds.
+
+    Everything that makes a whole project file (the demo, a copy for a coder, a pseudonymised
+    copy, a .qdpx import) builds it aside, so an interrupted build never leaves a half-made
+    project that later runs would trust. The block must close its connections. Unless
+    `replace`, the result is linked into place and never overwrites a file that appeared
+    meanwhile.
+    """
+    import uuid
+
+    tmp = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:8]}")
+    try:
+        yield tmp
+        wal = Path(f"{tmp}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise ProjectFileError(f"could not finish writing {target} "
+                                   "(the journal was not emptied)")
+        if replace:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise ProjectFileError(f"{target} already exists; choose another file name"
+                                       ) from None
+            except OSError:  # a file system without hard links
+                if target.exists():
+                    raise ProjectFileError(f"{target} already exists") from None
+                os.replace(tmp, target)
+    finally:
+        _remove_partial(tmp)
+
+
 def _remove_partial(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        candidate = Path(str(path) + suffix)
-        if candidate.exists():
-            candidate.unlink()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def migrate(conn: sqlite3.Connection, from_version: int) -> None:
