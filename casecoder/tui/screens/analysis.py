@@ -276,6 +276,7 @@ class AnalysisScreen(Screen[None]):
         self.query_one("#analysis-tabs", Static).update(self._tabs_line())
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        table.fixed_columns = 1  # the code stays in view when the columns scroll
         info = Text()
         if error:
             info.append(error, style="bold red")
