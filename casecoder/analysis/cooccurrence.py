@@ -105,7 +105,7 @@ def build_cooccurrence(data: AnalysisData, *, unit: str = "sentence",
     excluded = {(a, b) for a in range(len(rows)) for b in range(a + 1, len(rows))
                 if _nested(rows[a], rows[b])}
     if include_nested:
-        excluded = {(a, b) for a, b in excluded if rows[a].code.id != rows[b].code.id}
+        excluded = {(a, b) for a, b in excluded if rows[a].code.id == rows[b].code.id}
     coding_rows = selected_rows(data, selection, set(rows_of))
     occurrences = [0] * len(rows)
     cells: dict[tuple[int, int], CoCell] = {}
