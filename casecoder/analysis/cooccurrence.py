@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from casecoder.analysis.data import AnalysisData, Selection, selected_rows
+from casecoder.analysis.data import ALL, AnalysisData, Selection, selected_rows
 from casecoder.analysis.matrix import MatrixRow, matrix_rows
 from casecoder.errors import UserError
 
@@ -91,7 +91,7 @@ def _nested(a: MatrixRow, b: MatrixRow) -> bool:
 
 
 def build_cooccurrence(data: AnalysisData, *, unit: str = "sentence",
-                       codes: list[str] | tuple[str, ...] = (), selection: Selection = Selection(),
+                       codes: list[str] | tuple[str, ...] = (), selection: Selection = ALL,
                        subcodes: bool = True, include_nested: bool = False
                        ) -> CooccurrenceResult:
     """Co-occurrence of the chosen codes (default: every theme and its subcodes)."""

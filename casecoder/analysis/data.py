@@ -191,6 +191,10 @@ class Selection:
         return "; ".join(parts)
 
 
+#: Every coding of every coder in every document: the default selection.
+ALL = Selection()
+
+
 def parse_where(items: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`ATTR=VALUE` options, grouped by attribute (repeat one attribute to OR its values)."""
     grouped: dict[str, list[str]] = {}

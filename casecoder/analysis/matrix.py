@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from casecoder.analysis.data import (
+    ALL,
     NOT_SET,
     UNNAMED_SPEAKER,
     AnalysisData,
@@ -199,7 +200,7 @@ def _sort_key(value: str) -> tuple[bool, str, str]:
 
 
 def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, ...] = (),
-                 selection: Selection = Selection(), subcodes: bool = True) -> MatrixResult:
+                 selection: Selection = ALL, subcodes: bool = True) -> MatrixResult:
     """The matrix of the chosen codes against the values of `by`.
 
     `by` is an attribute (case_type, role, case, ...) or one of document, coder, speaker.

@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from casecoder.analysis.cooccurrence import UNITS
-from casecoder.analysis.data import AnalysisData, Selection, selected_rows
+from casecoder.analysis.data import ALL, AnalysisData, Selection, selected_rows
 from casecoder.errors import UserError
 
 
@@ -59,7 +59,7 @@ def _meets(data: AnalysisData, i: int, where: dict[int, object], unit: str) -> b
 
 
 def retrieve(data: AnalysisData, *, codes: Sequence[str] = (), subcodes: bool = True,
-             selection: Selection = Selection(), with_codes: Sequence[str] = (),
+             selection: Selection = ALL, with_codes: Sequence[str] = (),
              without_codes: Sequence[str] = (), unit: str = "sentence") -> list[int]:
     """Row numbers (into `data`) of the codings passing every filter, in document order.
 

@@ -32,6 +32,7 @@ from casecoder.analysis.matrix import (
 from casecoder.errors import UserError
 from casecoder.export.cells import neutralise
 
+NORMALISED_NOTE = " (normalised, the columns differ in size)"
 FORMATS = ("table", "json", "csv", "md", "xlsx", "html")
 FILE_FORMATS = {".json": "json", ".csv": "csv", ".md": "md", ".xlsx": "xlsx", ".html": "html",
                 ".htm": "html"}
@@ -196,8 +197,9 @@ def markdown_text(grid: Grid) -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
 
-    lines = [f"# {esc(grid.title)}", "", f"Measure: {MEASURE_LABELS.get(grid.measure, grid.measure)}"
-             f". Selection: {esc(grid.selection)}.", ""]
+    measure = MEASURE_LABELS.get(grid.measure, grid.measure)
+    lines = [f"# {esc(grid.title)}", "", f"Measure: {measure}. Selection: "
+             f"{esc(grid.selection)}.", ""]
     lines.append("| code | " + " | ".join(f"{esc(c[1])} ({esc(c[2])})" for c in grid.columns)
                  + " |")
     lines.append("|---|" + "---:|" * len(grid.columns))
@@ -240,16 +242,16 @@ def html_text(grid: Grid) -> str:
         f"<h1>{e(grid.title)}</h1>",
         f"<p>Measure: <b>{e(MEASURE_LABELS.get(grid.measure, grid.measure))}</b>. "
         f"Shading: {e(MEASURE_LABELS.get(grid.heat_measure, grid.heat_measure))}"
-        f"{' (normalised, the columns differ in size)' if grid.heat_measure != grid.measure else ''}"
+        f"{NORMALISED_NOTE if grid.heat_measure != grid.measure else ''}"
         f". Selection: {e(grid.selection)}.</p>",
         "<h2>Heat map</h2>", "<table><thead><tr><th>code</th>"]
     for _key, label, size in grid.columns:
         parts.append(f"<th>{e(label)}<br><small>{e(size)}</small></th>")
     parts.append("</tr></thead><tbody>")
     for r, (path, depth) in enumerate(grid.rows):
+        name = f"<b>{e(path)}</b>" if not depth else e(path.rsplit("/", 1)[-1])
         parts.append(f'<tr><td class="code" style="padding-left:{8 + 14 * depth}px">'
-                     f"{'<b>' if not depth else ''}{e(path if not depth else path.rsplit('/', 1)[-1])}"
-                     f"{'</b>' if not depth else ''}</td>")
+                     f"{name}</td>")
         for c, key in enumerate(grid.keys):
             heat = values[r][c]
             shown = fmt_value(grid.value(r, key, grid.measure), grid.measure)

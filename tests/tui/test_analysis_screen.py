@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from hosts import JumpingHost
 from textual.widgets import DataTable
 
 from casecoder.tui.screens.analysis import AnalysisScreen, CellQuotes, SummaryEditor
-from tests.tui.hosts import JumpingHost
+from casecoder.tui.screens.quotes import QuotesScreen
 
 
 class AnalysisHost(JumpingHost):
@@ -25,7 +26,7 @@ async def test_matrix_tab_drills_to_quotes_and_opens_the_passage(workbench) -> N
         assert isinstance(screen, AnalysisScreen)
         grid = screen.grid
         assert [c[1] for c in grid.columns] == ["pro-rector", "project leader", "Total"]
-        motivation = [r for r, (path, _d) in enumerate(grid.rows) if path == "motivation"][0]
+        motivation = next(r for r, (path, _d) in enumerate(grid.rows) if path == "motivation")
         assert grid.value(motivation, "project leader", "codings") == 1
         assert "1" in _cell(screen, motivation, 2)
         screen.query_one(DataTable).move_cursor(row=motivation, column=2)
@@ -106,3 +107,27 @@ def test_analysis_screen_light_theme_80x24(workbench, make_app, snap_compare) ->
 
     assert snap_compare(make_app(workbench, theme="textual-light"), run_before=run,
                         terminal_size=(80, 24))
+
+
+class QuotesHost(JumpingHost):
+    screen_class: ClassVar[type] = QuotesScreen
+
+
+async def test_quotes_screen_filters_by_speaker_and_other_codes(workbench) -> None:
+    app = QuotesHost(workbench)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert len(screen.quotes) == 2
+        await pilot.press("w", *"workload", "enter")
+        await pilot.pause()
+        # Same sentence: only the barriers coding has barriers in its own sentences.
+        assert [c.code_path for c in screen.quotes] == ["barriers/workload-funding"]
+        await pilot.press("u", "u", "u")  # sentence -> turn -> paragraph -> document
+        await pilot.pause()
+        assert screen.unit == "document" and len(screen.quotes) == 2
+        await pilot.press("x", "n", *"workload", "enter")
+        await pilot.pause()
+        assert screen.quotes == []  # x cleared the unit's filters, not the unit
+        await pilot.press("x", "p", *"Informant", "enter")
+        await pilot.pause()
+        assert len(screen.quotes) == 2 and screen.speaker_filter == {"Informant"}
