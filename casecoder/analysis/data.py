@@ -1,24 +1,27 @@
 """What the analysis room works on: the project's codings, documents and units, loaded once.
 
 `load_analysis_data` reads every coding and the sentence segments of the whole project in
-two queries (through the Project API's `coding_rows` / `segment_rows`) into compact columns,
-so that a matrix or a co-occurrence table over 100,000 codings is a pass over arrays, not a
-query per cell. Everything after loading is pure: the functions in `matrix.py`,
-`cooccurrence.py` and `retrieval.py` take this object and return plain results.
+two queries (through the Project API's `coding_rows` / `segment_rows`) into numpy columns, so
+that a matrix or a co-occurrence table over 100,000 codings is a few array operations, not a
+query (or a Python loop) per cell. Everything after loading is pure: the functions in
+`matrix.py`, `cooccurrence.py` and `retrieval.py` take this object and return plain results.
+GUIDs are read only when something asks for them (a JSON export, a drill-down).
 
-Speakers: the informant of a coding is the speaker label of the sentence where it starts
-(the quote export's rule), told apart per document. When speaker records with attributes
-arrive (the team issue), `speaker_at` is where a speaker's record (and its attributes, for a
-`--where` on the speaker) plugs in; today the label is all there is.
+Speakers: the informant of a coding is the speaker label of the sentence where it starts, or
+of the next sentence if it starts between sentences (the quote export's rule), told apart
+per document. When speaker records with attributes arrive (the team issue), `speaker_codes`
+is where a speaker's record (and its attributes, for a `--where` on the speaker) plugs in;
+today the label is all there is.
 """
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from casecoder.errors import UserError
 from casecoder.model import Code
@@ -30,6 +33,17 @@ NOT_SET = "(not set)"
 UNNAMED_SPEAKER = "(no speaker label)"
 #: Column kinds that are not attributes (they win over an attribute of the same name).
 SPECIAL_COLUMNS = ("document", "coder", "speaker")
+_SHIFT = np.int64(1 << 32)  # document id * _SHIFT + offset: one sortable key per position
+
+Ints = NDArray[np.int64]
+
+
+def sorted_unique(values: Ints) -> Ints:
+    """np.unique by sorting: on 100,000s of large int64 keys numpy's hash table is slower."""
+    ordered = np.sort(values)
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
 
 
 @dataclass
@@ -41,51 +55,100 @@ class DocInfo:
     case: str | None
     words: int
     attributes: dict[str, str]
-    starts: array[int] = field(default_factory=lambda: array("q"))
-    ends: array[int] = field(default_factory=lambda: array("q"))
-    speakers: list[str | None] = field(default_factory=list)
+    speakers: set[int] = field(default_factory=set)  # speaker codes of its sentences
 
-    def sentence_index(self, offset: int) -> int | None:
-        """The sentence containing offset (or the next one, if between sentences)."""
-        if not self.ends:
-            return None
-        return min(bisect_right(self.ends, offset), len(self.ends) - 1)
 
-    def speaker_at(self, offset: int) -> str | None:
-        i = self.sentence_index(offset)
-        return None if i is None else self.speakers[i]
+@dataclass
+class UnitTable:
+    """Segments of one kind for the whole project, sorted by document and start."""
+
+    doc: Ints
+    start: Ints
+    end: Ints
+    number: Ints
+
+    def ranges(self, doc: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints]:
+        """For spans, the [first, last) unit indices they cover by at least one character."""
+        start_keys = self.doc * _SHIFT + self.start
+        end_keys = self.doc * _SHIFT + self.end
+        first = np.searchsorted(end_keys, doc * _SHIFT + start, side="right")
+        last = np.searchsorted(start_keys, doc * _SHIFT + end, side="left")
+        return first, np.maximum(last, first)
+
+    def by_document(self) -> dict[int, tuple[Ints, Ints, Ints]]:
+        """Per document its (starts, ends, numbers)."""
+        out: dict[int, tuple[Ints, Ints, Ints]] = {}
+        if not self.doc.size:
+            return out
+        cuts = np.flatnonzero(np.diff(self.doc)) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, self.doc.size], strict=True):
+            out[int(self.doc[lo])] = (self.start[lo:hi], self.end[lo:hi], self.number[lo:hi])
+        return out
 
 
 @dataclass
 class AnalysisData:
-    """Every coding as parallel columns (sorted by document, start) plus documents and codes."""
+    """Every coding as parallel numpy columns (sorted by document, start) plus documents."""
 
     codes: list[Code]
     coders: dict[int, str]
     docs: dict[int, DocInfo]
-    guids: list[str]
-    doc_ids: array[int]
-    code_ids: array[int]
-    coder_ids: array[int]
-    starts: array[int]
-    ends: array[int]
-    speakers: list[str | None]  # speaker of the sentence each coding starts in
+    ids: Ints  # coding ids
+    doc_ids: Ints
+    code_ids: Ints
+    coder_ids: Ints
+    starts: Ints
+    ends: Ints
+    speaker_codes: Ints  # index into speaker_names of the sentence each coding starts in
+    speaker_names: list[str | None]
     project: Project | None = None
     _units: dict[str, UnitTable] = field(default_factory=dict)
+    _guids: list[str] | None = None
+    _passage_ids: Ints | None = None
 
     def __len__(self) -> int:
-        return len(self.guids)
+        return int(self.ids.size)
+
+    @property
+    def guids(self) -> list[str]:
+        """GUIDs in row order, read from the project the first time they are needed."""
+        if self._guids is None:
+            if self.project is None:
+                raise UserError("no GUIDs were loaded for this analysis")
+            by_id = dict(self.project.coding_guids())
+            self._guids = [by_id[int(i)] for i in self.ids]
+        return self._guids
+
+    @property
+    def speakers(self) -> list[str | None]:
+        names = self.speaker_names
+        return [names[c] for c in self.speaker_codes.tolist()]
+
+    @property
+    def passage_ids(self) -> Ints:
+        """One id per distinct (document, start, end): the passage of each coding."""
+        if self._passage_ids is None:
+            order = np.lexsort((self.ends, self.starts, self.doc_ids))
+            new = np.ones(order.size, dtype=bool)
+            if order.size:
+                new[1:] = ((np.diff(self.doc_ids[order]) != 0)
+                           | (np.diff(self.starts[order]) != 0)
+                           | (np.diff(self.ends[order]) != 0))
+            ids = np.empty(order.size, dtype=np.int64)
+            ids[order] = np.cumsum(new) - 1
+            self._passage_ids = ids
+        return self._passage_ids
 
     def unit_table(self, kind: str) -> UnitTable:
-        """Segments of one kind per document, read from the project the first time."""
+        """Segments of one kind, read from the project the first time."""
         table = self._units.get(kind)
         if table is None:
             if self.project is None:
                 raise UserError(f"no {kind} segments were loaded for this analysis")
-            table = self._units[kind] = load_unit_table(self.project, kind)
+            table = self._units[kind] = load_unit_table(self.project, kind)[0]
         return table
 
-    # --- codes ---------------------------------------------------------------------------
+    # --- codes, coders, attributes --------------------------------------------------------
 
     def code(self, ref: str | int) -> Code:
         if self.project is not None:
@@ -122,40 +185,68 @@ class AnalysisData:
         return found
 
 
+def load_unit_table(project: Project, kind: str) -> tuple[UnitTable, list[Any]]:
+    """Segments of one kind as arrays, and their speaker labels in the same order."""
+    rows = project.segment_rows(kind)
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return UnitTable(empty, empty, empty, empty), []
+    # One object array, sliced: faster than zip(*rows) for 100,000+ rows.
+    table = np.array(rows, dtype=object)
+    numbers = table[:, :4].astype(np.int64)
+    return (UnitTable(numbers[:, 0].copy(), numbers[:, 2].copy(), numbers[:, 3].copy(),
+                      numbers[:, 1].copy()), [r[4] for r in rows])
+
+
 def load_analysis_data(project: Project) -> AnalysisData:
     """Read the whole project once: codings, documents with attributes, sentence speakers."""
     attributes = project.all_attributes()
     docs: dict[int, DocInfo] = {}
     for d in project.documents():
         docs[d.id] = DocInfo(d.id, d.name, d.case, d.word_count, attributes.get(d.name, {}))
-    intern: dict[str | None, str | None] = {}
-    current: DocInfo | None = None
-    for doc_id, _number, start, end, speaker in project.segment_rows("sentence"):
-        if current is None or current.id != doc_id:
-            current = docs.get(doc_id)
-            if current is None:
-                continue
-        current.starts.append(start)
-        current.ends.append(end)
-        current.speakers.append(intern.setdefault(speaker, speaker))
-    guids: list[str] = []
-    doc_ids, code_ids, coder_ids = array("q"), array("q"), array("q")
-    starts, ends = array("q"), array("q")
-    speakers: list[str | None] = []
-    current = None
-    for _id, guid, doc_id, code_id, coder_id, start, end in project.coding_rows():
-        if current is None or current.id != doc_id:
-            current = docs[doc_id]
-        guids.append(guid)
-        doc_ids.append(doc_id)
-        code_ids.append(code_id)
-        coder_ids.append(coder_id)
-        starts.append(start)
-        ends.append(end)
-        speakers.append(current.speaker_at(start))
+    sentences, labels = load_unit_table(project, "sentence")
+    names: list[str | None] = [None]
+    index: dict[str | None, int] = {None: 0}
+    codes_of_sentences = np.fromiter((index.setdefault(s, len(index)) for s in labels),
+                                     dtype=np.int64, count=len(labels))
+    names = [None] * len(index)
+    for label, i in index.items():
+        names[i] = label
+    rows = project.coding_rows()
+    columns = (np.array(rows, dtype=np.int64).reshape(-1, 6) if rows
+               else np.zeros((0, 6), dtype=np.int64))
+    ids, doc_ids, code_ids, coder_ids, starts, ends = (columns[:, k].copy() for k in range(6))
+    speaker_codes = _speakers_at(sentences, codes_of_sentences, doc_ids, starts)
+    if sentences.doc.size:
+        pairs = np.unique(sentences.doc * 1_000_003 + codes_of_sentences)
+        for key in pairs.tolist():
+            doc = docs.get(key // 1_000_003)
+            if doc is not None:
+                doc.speakers.add(key % 1_000_003)
+    for doc in docs.values():
+        if not doc.speakers:
+            doc.speakers.add(0)  # no sentences: one unnamed speaker, as the export counts
     coders = {c.id: c.name for c in project.coders()}
-    return AnalysisData(project.codes(), coders, docs, guids, doc_ids, code_ids, coder_ids,
-                        starts, ends, speakers, project)
+    data = AnalysisData(project.codes(), coders, docs, ids, doc_ids, code_ids, coder_ids,
+                        starts, ends, speaker_codes, names, project)
+    data._units["sentence"] = sentences
+    return data
+
+
+def _speakers_at(sentences: UnitTable, speaker_codes: Ints, doc_ids: Ints,
+                 starts: Ints) -> Ints:
+    """The speaker code of the sentence containing each start (or the next; the last one)."""
+    out = np.zeros(doc_ids.size, dtype=np.int64)
+    if not sentences.doc.size or not doc_ids.size:
+        return out
+    end_keys = sentences.doc * _SHIFT + sentences.end
+    found = np.searchsorted(end_keys, doc_ids * _SHIFT + starts, side="right")
+    lo = np.searchsorted(sentences.doc, doc_ids, side="left")
+    hi = np.searchsorted(sentences.doc, doc_ids, side="right")
+    has = hi > lo
+    found = np.minimum(found, hi - 1)
+    out[has] = speaker_codes[found[has]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -234,51 +325,28 @@ def selected_documents(data: AnalysisData, selection: Selection) -> list[DocInfo
 
 
 def selected_rows(data: AnalysisData, selection: Selection,
-                  code_ids: set[int] | None = None) -> list[int]:
+                  code_ids: set[int] | None = None) -> Ints:
     """Row numbers of the codings that pass the selection (before once-per-passage)."""
-    docs = {d.id for d in selected_documents(data, selection)}
-    coder = data.coder_id(selection.coder) if selection.coder else None
-    speakers = set(selection.speakers)
-    out = []
-    doc_ids, coder_ids, code_col = data.doc_ids, data.coder_ids, data.code_ids
-    all_docs = len(docs) == len(data.docs)
-    for i in range(len(data.guids)):
-        if not all_docs and doc_ids[i] not in docs:
-            continue
-        if coder is not None and coder_ids[i] != coder:
-            continue
-        if code_ids is not None and code_col[i] not in code_ids:
-            continue
-        if speakers and (data.speakers[i] or UNNAMED_SPEAKER) not in speakers:
-            continue
-        out.append(i)
-    return out
+    docs = selected_documents(data, selection)
+    mask = np.ones(len(data), dtype=bool)
+    if len(docs) != len(data.docs):
+        mask &= np.isin(data.doc_ids, np.array([d.id for d in docs], dtype=np.int64))
+    if selection.coder:
+        mask &= data.coder_ids == data.coder_id(selection.coder)
+    if code_ids is not None:
+        mask &= np.isin(data.code_ids, np.array(sorted(code_ids), dtype=np.int64))
+    if selection.speakers:
+        wanted = [i for i, name in enumerate(data.speaker_names)
+                  if (name or UNNAMED_SPEAKER) in set(selection.speakers)]
+        mask &= np.isin(data.speaker_codes, np.array(wanted, dtype=np.int64))
+    return np.flatnonzero(mask)
 
 
-def passage_groups(data: AnalysisData, rows: Sequence[int],
-                   once_per_passage: bool) -> list[list[int]]:
-    """Codings grouped as they are counted: one group per coding, or with once_per_passage,
-    one per (code, document, start, end) across coders."""
-    if not once_per_passage:
-        return [[i] for i in rows]
-    groups: dict[tuple[int, int, int, int], list[int]] = {}
-    for i in rows:
-        key = (data.code_ids[i], data.doc_ids[i], data.starts[i], data.ends[i])
-        groups.setdefault(key, []).append(i)
-    return list(groups.values())
+def once_per_passage(data: AnalysisData, rows: Ints) -> Ints:
+    """The first of each (code, passage) among rows: one coding per passage across coders."""
+    if not rows.size:
+        return rows
+    keys = data.code_ids[rows] * np.int64(len(data) + 1) + data.passage_ids[rows]
+    _unique, first = np.unique(keys, return_index=True)
+    return rows[np.sort(first)]
 
-
-UnitTable = dict[int, tuple["array[int]", "array[int]", "array[int]"]]
-
-
-def load_unit_table(project: Project, kind: str) -> UnitTable:
-    """Per document the starts, ends and numbers of its segments of one kind, sorted."""
-    table: UnitTable = {}
-    for doc_id, number, start, end, _speaker in project.segment_rows(kind):
-        entry = table.get(doc_id)
-        if entry is None:
-            entry = table[doc_id] = (array("q"), array("q"), array("q"))
-        entry[0].append(start)
-        entry[1].append(end)
-        entry[2].append(number)
-    return table

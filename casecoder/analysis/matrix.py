@@ -17,18 +17,21 @@ interviews and a KA220 column with one can be compared: share of the column's do
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy as np
 
 from casecoder.analysis.data import (
     ALL,
     NOT_SET,
     UNNAMED_SPEAKER,
     AnalysisData,
-    DocInfo,
+    Ints,
     Selection,
-    passage_groups,
+    once_per_passage,
     selected_documents,
     selected_rows,
+    sorted_unique,
 )
 from casecoder.errors import UserError
 from casecoder.model import Code
@@ -80,14 +83,13 @@ class MatrixColumn:
     words: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class MatrixCell:
     codings: int = 0
     passages: int = 0
     documents: int = 0
     informants: int = 0
     cases: int = 0
-    guids: list[str] = field(default_factory=list)
 
     def count(self, measure: str) -> int:
         return int(getattr(self, measure))
@@ -105,20 +107,24 @@ class MatrixCell:
         raise UserError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
 
 
+_EMPTY = MatrixCell()
+
+
 @dataclass
 class MatrixResult:
     by: str
     rows: list[MatrixRow]
     columns: list[MatrixColumn]
     total_column: MatrixColumn
-    cells: dict[tuple[int, str], MatrixCell]  # (row index, column key)
+    cells: dict[tuple[int, str], MatrixCell]  # (row index, column key); TOTAL: the row's total
     column_totals: dict[str, MatrixCell]  # over every row's codes; TOTAL: the corner
     selection: Selection
+    data: AnalysisData
+    rows_behind: Ints  # the selected codings (every coder's, also with once per passage)
+    column_of_row: Ints  # column index of each of rows_behind
 
     def cell(self, row: int, column: str) -> MatrixCell:
-        if column == TOTAL:
-            return self.cells.get((row, TOTAL), MatrixCell())
-        return self.cells.get((row, column), MatrixCell())
+        return self.cells.get((row, column), _EMPTY)
 
     def column(self, key: str) -> MatrixColumn:
         if key == TOTAL:
@@ -127,33 +133,36 @@ class MatrixResult:
 
     def value(self, row: int | None, column: str, measure: str) -> float | int | None:
         col = self.column(column)
-        cell = self.column_totals.get(column, MatrixCell()) if row is None else self.cell(
-            row, column)
+        cell = self.column_totals.get(column, _EMPTY) if row is None else self.cell(row, column)
         return cell.value(measure, col)
 
+    def guids(self, row: int | None, column: str) -> list[str]:
+        """GUIDs of the codings behind a cell (with once per passage: every coder's)."""
+        data = self.data
+        mask = np.ones(self.rows_behind.size, dtype=bool)
+        if row is not None:
+            codes = np.array(sorted(self.rows[row].code_ids), dtype=np.int64)
+            mask &= np.isin(data.code_ids[self.rows_behind], codes)
+        if column != TOTAL:
+            keys = [c.key for c in self.columns]
+            mask &= self.column_of_row == keys.index(column)
+        guids = data.guids
+        return sorted(guids[i] for i in self.rows_behind[mask].tolist())
 
-class _Acc:
-    __slots__ = ("cases", "codings", "docs", "guids", "informants", "passages")
 
-    def __init__(self) -> None:
-        self.codings = 0
-        self.passages: set[tuple[int, int, int]] = set()
-        self.docs: set[int] = set()
-        self.informants: set[tuple[int, str | None]] = set()
-        self.cases: set[str] = set()
-        self.guids: list[str] = []
-
-    def merge(self, other: _Acc) -> None:
-        self.codings += other.codings
-        self.passages |= other.passages
-        self.docs |= other.docs
-        self.informants |= other.informants
-        self.cases |= other.cases
-        self.guids.extend(other.guids)
-
-    def cell(self) -> MatrixCell:
-        return MatrixCell(self.codings, len(self.passages), len(self.docs),
-                          len(self.informants), len(self.cases), self.guids)
+    def guids_by_column(self, row: int) -> dict[str, list[str]]:
+        """Every column's GUIDs of one row at once (TOTAL too), for whole-table exports."""
+        data = self.data
+        codes = np.array(sorted(self.rows[row].code_ids), dtype=np.int64)
+        mask = np.isin(data.code_ids[self.rows_behind], codes)
+        guids = data.guids
+        picked, cols = self.rows_behind[mask].tolist(), self.column_of_row[mask].tolist()
+        out: dict[str, list[str]] = {c.key: [] for c in self.columns}
+        keys = [c.key for c in self.columns]
+        for i, c in zip(picked, cols, strict=True):
+            out[keys[c]].append(guids[i])
+        out[TOTAL] = [g for k in keys for g in out[k]]
+        return {k: sorted(v) for k, v in out.items()}
 
 
 def matrix_rows(data: AnalysisData, codes: list[str] | tuple[str, ...] = (), *,
@@ -179,24 +188,46 @@ def matrix_rows(data: AnalysisData, codes: list[str] | tuple[str, ...] = (), *,
     return rows
 
 
-def _doc_speakers(doc: DocInfo) -> set[str | None]:
-    return set(doc.speakers) if doc.speakers else {None}
-
-
-def _speaker_words(data: AnalysisData, docs: list[DocInfo]) -> dict[str, int]:
+def _speaker_words(data: AnalysisData, docs: list[int]) -> dict[str, int]:
+    """Words per speaker label in the documents (the denominator of speaker columns)."""
     words: dict[str, int] = {}
     if data.project is None:
         return words
-    for d in docs:
-        text = data.project.text(d.id)
-        for start, end, speaker in zip(d.starts, d.ends, d.speakers, strict=True):
-            key = speaker or UNNAMED_SPEAKER
-            words[key] = words.get(key, 0) + len(text[start:end].split())
+    for doc_id in docs:
+        text = data.project.text(doc_id)
+        for s in data.project.segments(doc_id, "sentence"):
+            key = s.speaker or UNNAMED_SPEAKER
+            words[key] = words.get(key, 0) + len(text[s.start:s.end].split())
     return words
 
 
 def _sort_key(value: str) -> tuple[bool, str, str]:
     return (value in (NOT_SET, UNNAMED_SPEAKER), value.casefold(), value)
+
+
+def _distinct(groups: Ints, keys: Ints, ngroups: int) -> Ints:
+    """How many distinct keys each group has (keys < 2**40, groups < 2**23)."""
+    if not groups.size:
+        return np.zeros(ngroups, dtype=np.int64)
+    combined = sorted_unique((groups << np.int64(40)) | keys)
+    return np.bincount(combined >> np.int64(40), minlength=ngroups)
+
+
+def _tally(data: AnalysisData, rows: Ints, groups: Ints, ngroups: int,
+           case_of_doc: Ints) -> list[MatrixCell]:
+    """One cell per group for the codings `rows` (repeated as memberships) in `groups`."""
+    docs = data.doc_ids[rows]
+    codings = np.bincount(groups, minlength=ngroups)
+    passages = _distinct(groups, data.passage_ids[rows], ngroups)
+    documents = _distinct(groups, docs, ngroups)
+    speakers = np.int64(len(data.speaker_names))
+    informants = _distinct(groups, docs * speakers + data.speaker_codes[rows], ngroups)
+    cases = case_of_doc[docs]
+    has = cases >= 0
+    case_counts = _distinct(groups[has], cases[has], ngroups)
+    return [MatrixCell(int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e in zip(
+        codings.tolist(), passages.tolist(), documents.tolist(), informants.tolist(),
+        case_counts.tolist(), strict=True)]
 
 
 def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, ...] = (),
@@ -220,98 +251,91 @@ def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, .
     docs = selected_documents(data, selection)
     doc_by_id = {d.id: d for d in docs}
     wanted = frozenset().union(*(r.code_ids for r in rows))
-    coding_rows = selected_rows(data, selection, set(wanted))
+    behind = selected_rows(data, selection, set(wanted))
+    counted = once_per_passage(data, behind) if selection.once_per_passage else behind
 
-    # --- what each column holds -----------------------------------------------------------
-    def column_of(i: int) -> str:
-        if kind == "attribute":
-            return doc_by_id[data.doc_ids[i]].attributes.get(attribute) or NOT_SET
-        if kind == "document":
-            return doc_by_id[data.doc_ids[i]].name
-        if kind == "coder":
-            return data.coders[data.coder_ids[i]]
-        return data.speakers[i] or UNNAMED_SPEAKER
-
+    # --- the columns: what each holds ---------------------------------------------------------
     col_docs: dict[str, set[int]] = {}
-    col_informants: dict[str, set[tuple[int, str | None]]] = {}
+    col_informants: dict[str, set[tuple[int, int]]] = {}
     col_words: dict[str, int] = {}
     if kind in ("attribute", "document"):
         for d in docs:
             key = d.name if kind == "document" else d.attributes.get(attribute) or NOT_SET
             col_docs.setdefault(key, set()).add(d.id)
-            col_informants.setdefault(key, set()).update((d.id, s) for s in _doc_speakers(d))
+            col_informants.setdefault(key, set()).update((d.id, s) for s in d.speakers)
             col_words[key] = col_words.get(key, 0) + d.words
     elif kind == "coder":
-        for i in coding_rows:
-            col_docs.setdefault(data.coders[data.coder_ids[i]], set()).add(data.doc_ids[i])
+        for coder_id, doc_id in set(zip(data.coder_ids[behind].tolist(),
+                                        data.doc_ids[behind].tolist(), strict=True)):
+            col_docs.setdefault(data.coders[coder_id], set()).add(doc_id)
         for key, ids in col_docs.items():
-            col_informants[key] = {(d, s) for d in ids for s in _doc_speakers(doc_by_id[d])}
+            col_informants[key] = {(d, s) for d in ids for s in doc_by_id[d].speakers}
             col_words[key] = sum(doc_by_id[d].words for d in ids)
     else:
         for d in docs:
-            for s in _doc_speakers(d):
-                key = s or UNNAMED_SPEAKER
+            for s in d.speakers:
+                key = data.speaker_names[s] or UNNAMED_SPEAKER
                 col_docs.setdefault(key, set()).add(d.id)
                 col_informants.setdefault(key, set()).add((d.id, s))
-        col_words = _speaker_words(data, docs)
-    all_informants = {(d.id, s) for d in docs for s in _doc_speakers(d)}
+        col_words = _speaker_words(data, [d.id for d in docs])
+    keys = sorted(col_docs, key=_sort_key)
     columns = [MatrixColumn(k, k, len(col_docs[k]), len(col_informants.get(k, ())),
-                            col_words.get(k, 0)) for k in sorted(col_docs, key=_sort_key)]
-    total_column = MatrixColumn(TOTAL, "Total", len(docs), len(all_informants),
+                            col_words.get(k, 0)) for k in keys]
+    all_informants = sum(len(d.speakers) for d in docs)
+    total_column = MatrixColumn(TOTAL, "Total", len(docs), all_informants,
                                 sum(d.words for d in docs) if kind != "speaker"
                                 else sum(col_words.values()))
 
-    # --- one pass over the codings: per (code, column) ----------------------------------
-    base: dict[tuple[int, str], _Acc] = {}
-    doc_ids, starts, ends, speakers = data.doc_ids, data.starts, data.ends, data.speakers
-    for group in passage_groups(data, coding_rows, selection.once_per_passage):
-        i = group[0]
-        doc_id = doc_ids[i]
-        key = (data.code_ids[i], column_of(i))
-        acc = base.get(key)
-        if acc is None:
-            acc = base[key] = _Acc()
-        acc.codings += 1
-        acc.passages.add((doc_id, starts[i], ends[i]))
-        acc.docs.add(doc_id)
-        acc.informants.add((doc_id, speakers[i]))
-        case = doc_by_id[doc_id].case
-        if case:
-            acc.cases.add(case)
-        if len(group) == 1:
-            acc.guids.append(data.guids[i])
-        else:
-            acc.guids.extend(data.guids[j] for j in group)
+    # --- each coding's column -------------------------------------------------------------
+    index = {k: i for i, k in enumerate(keys)}
+    size = max(data.docs, default=0) + 1
+    if kind in ("attribute", "document"):
+        of_doc = np.full(size, -1, dtype=np.int64)
+        for d in docs:
+            of_doc[d.id] = index[d.name if kind == "document"
+                                 else d.attributes.get(attribute) or NOT_SET]
+        column_of = of_doc[data.doc_ids[behind]]
+    elif kind == "coder":
+        of_coder = np.full(max(data.coders, default=0) + 1, -1, dtype=np.int64)
+        for cid, name in data.coders.items():
+            of_coder[cid] = index.get(name, -1)
+        column_of = of_coder[data.coder_ids[behind]]
+    else:
+        of_speaker = np.array([index.get(name or UNNAMED_SPEAKER, -1)
+                               for name in data.speaker_names], dtype=np.int64)
+        column_of = of_speaker[data.speaker_codes[behind]]
+    counted_columns = column_of[np.searchsorted(behind, counted)]
 
-    by_code: dict[int, list[tuple[str, _Acc]]] = {}
-    for (code_id, col), acc in base.items():
-        by_code.setdefault(code_id, []).append((col, acc))
-    cells: dict[tuple[int, str], MatrixCell] = {}
+    # --- the cells: every (row, column) and (row, total) in one tally -----------------------
+    case_ids = {name: i for i, name in enumerate(sorted({d.case for d in docs if d.case}))}
+    case_of_doc = np.full(size, -1, dtype=np.int64)
+    for d in docs:
+        if d.case:
+            case_of_doc[d.id] = case_ids[d.case]
+    ncols = len(columns)
+    width = np.int64(ncols + 1)  # the last column of each row is its total
+    member_rows: list[Ints] = []
+    member_groups: list[Ints] = []
+    code_column = data.code_ids[counted]
     for r, row in enumerate(rows):
-        per_col: dict[str, _Acc] = {}
-        total = _Acc()
-        for code_id in row.code_ids:
-            for col, acc in by_code.get(code_id, ()):
-                merged = per_col.get(col)
-                if merged is None:
-                    merged = per_col[col] = _Acc()
-                merged.merge(acc)
-                total.merge(acc)
-        for col, acc in per_col.items():
-            cells[(r, col)] = acc.cell()
-        cells[(r, TOTAL)] = total.cell()
-    column_totals: dict[str, MatrixCell] = {}
-    corner = _Acc()
-    per_column: dict[str, _Acc] = {}
-    for (_code_id, col), acc in base.items():
-        merged = per_column.get(col)
-        if merged is None:
-            merged = per_column[col] = _Acc()
-        merged.merge(acc)
-        corner.merge(acc)
-    for col, acc in per_column.items():
-        column_totals[col] = acc.cell()
-    column_totals[TOTAL] = corner.cell()
-    for cell in [*cells.values(), *column_totals.values()]:
-        cell.guids.sort()
-    return MatrixResult(attribute, rows, columns, total_column, cells, column_totals, selection)
+        mask = np.flatnonzero(np.isin(code_column, np.array(sorted(row.code_ids),
+                                                            dtype=np.int64)))
+        member_rows += [counted[mask], counted[mask]]
+        member_groups += [r * width + counted_columns[mask],
+                          np.full(mask.size, r * width + ncols, dtype=np.int64)]
+    all_rows = np.concatenate(member_rows) if member_rows else np.zeros(0, np.int64)
+    all_groups = np.concatenate(member_groups) if member_groups else np.zeros(0, np.int64)
+    tallies = _tally(data, all_rows, all_groups, len(rows) * (ncols + 1), case_of_doc)
+    cells: dict[tuple[int, str], MatrixCell] = {}
+    for r in range(len(rows)):
+        for c in range(ncols + 1):
+            cell = tallies[r * (ncols + 1) + c]
+            if cell.codings:
+                cells[(r, keys[c] if c < ncols else TOTAL)] = cell
+    totals = _tally(data, np.concatenate((counted, counted)),
+                    np.concatenate((counted_columns, np.full(counted.size, ncols,
+                                                             dtype=np.int64))),
+                    ncols + 1, case_of_doc)
+    column_totals = {keys[c] if c < ncols else TOTAL: cell for c, cell in enumerate(totals)}
+    return MatrixResult(attribute, rows, columns, total_column, cells, column_totals,
+                        selection, data, behind, column_of)

@@ -5,57 +5,48 @@ other codes are (or are not) applied beside it.
 KA220 cases" (`Selection.where`) or "coded A and B in the same sentence" / "A but not B"
 (`with_codes`, `without_codes` with a `unit`: sentence, turn, paragraph, document, or overlap
 by at least one character, the co-occurrence rules). Other codes are looked for among the
-codings the selection allows (the same coder, documents and attributes), a code standing
-for its subcodes. The CLI's `casecoder codings` and the quotes screen use it the same way.
+codings the selection allows (the same coder, documents and attributes, but any speaker), a
+code standing for its subcodes. The CLI's `casecoder codings` and the quotes screen use it.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from casecoder.analysis.cooccurrence import UNITS
-from casecoder.analysis.data import ALL, AnalysisData, Selection, selected_rows
+import numpy as np
+
+from casecoder.analysis.cooccurrence import UNITS, _expand
+from casecoder.analysis.data import _SHIFT, ALL, AnalysisData, Ints, Selection, selected_rows
 from casecoder.errors import UserError
 
 
-def _presence(data: AnalysisData, rows: Sequence[int], unit: str) -> dict[int, object]:
-    """Where the given codings are, per document: unit indices, or spans for overlap."""
-    out: dict[int, object] = {}
+def _meets(data: AnalysisData, rows: Ints, others: Ints, unit: str) -> Ints:
+    """For each of rows, whether one of `others` is in the same unit (or overlaps it)."""
+    if not rows.size:
+        return np.zeros(0, dtype=bool)
+    if not others.size:
+        return np.zeros(rows.size, dtype=bool)
     if unit == "document":
-        return {data.doc_ids[i]: True for i in rows}
+        return np.isin(data.doc_ids[rows], data.doc_ids[others])
     if unit == "overlap":
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for i in rows:
-            spans.setdefault(data.doc_ids[i], []).append((data.starts[i], data.ends[i]))
-        for doc_id, items in spans.items():
-            items.sort()
-            out[doc_id] = items
+        order = np.lexsort((data.starts[others], data.doc_ids[others]))
+        o = others[order]
+        start_keys = data.doc_ids[o] * _SHIFT + data.starts[o]
+        reach = np.maximum.accumulate(data.doc_ids[o] * _SHIFT + data.ends[o])
+        before = np.searchsorted(start_keys, data.doc_ids[rows] * _SHIFT + data.ends[rows],
+                                 side="left")
+        out = np.zeros(rows.size, dtype=bool)
+        some = before > 0
+        out[some] = reach[before[some] - 1] > (data.doc_ids[rows] * _SHIFT
+                                               + data.starts[rows])[some]
         return out
     table = data.unit_table(unit)
-    units: dict[int, set[int]] = {}
-    for i in rows:
-        starts, ends, _numbers = table.get(data.doc_ids[i], ((), (), ()))
-        units.setdefault(data.doc_ids[i], set()).update(
-            range(bisect_right(ends, data.starts[i]), bisect_left(starts, data.ends[i])))
-    return dict(units)
-
-
-def _meets(data: AnalysisData, i: int, where: dict[int, object], unit: str) -> bool:
-    found = where.get(data.doc_ids[i])
-    if found is None:
-        return False
-    if unit == "document":
-        return True
-    start, end = data.starts[i], data.ends[i]
-    if unit == "overlap":
-        spans = found  # sorted by start
-        assert isinstance(spans, list)
-        k = bisect_left(spans, (end, -1))
-        return any(e > start for _s, e in spans[:k])
-    starts, ends, _numbers = data.unit_table(unit).get(data.doc_ids[i], ((), (), ()))
-    assert isinstance(found, set)
-    return any(u in found for u in range(bisect_right(ends, start), bisect_left(starts, end)))
+    first, last = table.ranges(data.doc_ids[others], data.starts[others], data.ends[others])
+    _which, units = _expand(first, last)
+    first, last = table.ranges(data.doc_ids[rows], data.starts[rows], data.ends[rows])
+    which, mine = _expand(first, last)
+    hit = np.isin(mine, units)
+    return np.bincount(which[hit], minlength=rows.size) > 0
 
 
 def retrieve(data: AnalysisData, *, codes: Sequence[str] = (), subcodes: bool = True,
@@ -80,6 +71,5 @@ def retrieve(data: AnalysisData, *, codes: Sequence[str] = (), subcodes: bool = 
     context = Selection(selection.coder, False, selection.documents, selection.where)
     for ref, keep in [*((r, True) for r in with_codes), *((r, False) for r in without_codes)]:
         others = selected_rows(data, context, data.subtree(data.code(ref)))
-        where = _presence(data, others, unit)
-        rows = [i for i in rows if _meets(data, i, where, unit) == keep]
-    return rows
+        rows = rows[_meets(data, rows, others, unit) == keep]
+    return rows.tolist()

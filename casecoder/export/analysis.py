@@ -118,11 +118,11 @@ def grid_json(grid: Grid) -> dict[str, Any]:
                           for c in [*res.columns, res.total_column]]
         cells = []
         for r, row in enumerate(res.rows):
+            behind = res.guids_by_column(r)
             for key in grid.keys:
-                cell = res.cell(r, key)
                 cells.append({"code": row.path, "column": key,
                               "values": {m: res.value(r, key, m) for m in MEASURES},
-                              "codings": cell.guids})
+                              "codings": behind[key]})
         out["cells"] = cells
         out["column_totals"] = [{"column": key, "values": {m: res.value(None, key, m)
                                                            for m in MEASURES}}

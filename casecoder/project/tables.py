@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-#: (id, guid, document id, code id, coder id, start, end), ordered by document and start.
-CodingRow = tuple[int, str, int, int, int, int, int]
+#: (id, document id, code id, coder id, start, end), ordered by document and start.
+CodingRow = tuple[int, int, int, int, int, int]
 #: (document id, number, start, end, speaker), ordered by document and start.
 SegmentRow = tuple[int, int, int, int, "str | None"]
 
@@ -27,16 +27,22 @@ SegmentRow = tuple[int, int, int, int, "str | None"]
 class TablesMixin(_Base):
     """Codings and segments as compact rows for the analysis room."""
 
-    def coding_rows(self) -> Iterator[CodingRow]:
-        """Every coding of every coder, by document then start."""
-        yield from self.conn.execute(
-            'SELECT id, guid, document_id, code_id, coder_id, start, "end" FROM codings '
-            'ORDER BY document_id, start, "end", code_id, coder_id')
+    def coding_rows(self) -> list[CodingRow]:
+        """Every coding of every coder as (id, document id, code id, coder id, start, end),
+        by document then start (GUIDs separately, `coding_guids`: most analyses never need
+        them, and 100,000 strings cost more than the numbers)."""
+        return self.conn.execute(
+            'SELECT id, document_id, code_id, coder_id, start, "end" FROM codings '
+            'ORDER BY document_id, start, "end", code_id, coder_id, id').fetchall()
 
-    def segment_rows(self, kind: str) -> Iterator[SegmentRow]:
+    def coding_guids(self) -> Iterator[tuple[int, str]]:
+        """(id, GUID) of every coding."""
+        yield from self.conn.execute("SELECT id, guid FROM codings")
+
+    def segment_rows(self, kind: str) -> list[SegmentRow]:
         """Every segment of one kind (sentence, turn, paragraph), by document then start."""
         if kind not in ("sentence", "turn", "paragraph"):
             raise UserError(f"unit must be sentence, turn or paragraph, not {kind!r}")
-        yield from self.conn.execute(
+        return self.conn.execute(
             'SELECT document_id, number, start, "end", speaker FROM segments WHERE kind = ? '
-            "ORDER BY document_id, start", (kind,))
+            "ORDER BY document_id, start", (kind,)).fetchall()

@@ -424,8 +424,7 @@ class AnalysisScreen(Screen[None]):
             return
         grid = self.grid
         if grid.kind == "matrix":
-            cell = grid.result.cell(row, column)
-            guids = list(cell.guids)
+            guids = grid.result.guids(row, column)
             label = f"{grid.rows[row][0]} x {column}"
         else:
             pair = grid.result.pair(row, int(column))
