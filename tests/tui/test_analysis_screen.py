@@ -15,6 +15,13 @@ class AnalysisHost(JumpingHost):
     screen_class: ClassVar[type] = AnalysisScreen
 
 
+async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The screen reads the project in a thread; wait until the table is there."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def _cell(screen: AnalysisScreen, row: int, column: int) -> str:
     return str(screen.query_one(DataTable).get_cell_at((row, column)))
 
@@ -22,6 +29,7 @@ def _cell(screen: AnalysisScreen, row: int, column: int) -> str:
 async def test_matrix_tab_drills_to_quotes_and_opens_the_passage(workbench) -> None:
     app = AnalysisHost(workbench, by="role")
     async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
         screen = app.screen
         assert isinstance(screen, AnalysisScreen)
         grid = screen.grid
@@ -44,6 +52,7 @@ async def test_matrix_tab_drills_to_quotes_and_opens_the_passage(workbench) -> N
 async def test_measure_attribute_tab_and_sort_keys(workbench) -> None:
     app = AnalysisHost(workbench, by="role")
     async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
         screen = app.screen
         await pilot.press("m")
         assert screen.measure == "passages"
@@ -66,6 +75,7 @@ async def test_measure_attribute_tab_and_sort_keys(workbench) -> None:
 async def test_framework_summary_is_saved_as_typed_and_undone(workbench) -> None:
     app = AnalysisHost(workbench, tab="framework")
     async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
         screen = app.screen
         assert [r.name for r in screen.framework.rows] == ["C1", "C4"]
         screen.query_one(DataTable).move_cursor(row=0, column=1)
@@ -87,14 +97,16 @@ async def test_framework_summary_is_saved_as_typed_and_undone(workbench) -> None
 def test_analysis_screen_120x40(workbench, make_app, snap_compare) -> None:
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("f8")
-        await pilot.pause()
+        await ready(pilot)
 
     assert snap_compare(make_app(workbench), run_before=run, terminal_size=(120, 40))
 
 
 def test_analysis_screen_80x24_cooccurrence(workbench, make_app, snap_compare) -> None:
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("f8", "2")
+        await pilot.press("f8")
+        await ready(pilot)
+        await pilot.press("2")
         await pilot.pause()
 
     assert snap_compare(make_app(workbench), run_before=run, terminal_size=(80, 24))
@@ -103,7 +115,7 @@ def test_analysis_screen_80x24_cooccurrence(workbench, make_app, snap_compare) -
 def test_analysis_screen_light_theme_80x24(workbench, make_app, snap_compare) -> None:
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("f8")
-        await pilot.pause()
+        await ready(pilot)
 
     assert snap_compare(make_app(workbench, theme="textual-light"), run_before=run,
                         terminal_size=(80, 24))

@@ -15,7 +15,7 @@ import inspect
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -214,8 +214,10 @@ class AnalysisScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
+        self.query_one("#analysis-info", Static).update(Text("reading the project…",
+                                                             style="italic"))
         self.query_one(DataTable).focus()
+        self.call_after_refresh(self.reload)  # the first frame first, then the reading
 
     def on_screen_resume(self) -> None:
         if self.is_mounted and self._state() != self._token:
@@ -233,10 +235,37 @@ class AnalysisScreen(Screen[None]):
         return preferred + [n for n in names if n not in preferred] + list(SPECIAL_BY)
 
     def reload(self) -> None:
-        from casecoder.analysis.data import load_analysis_data
+        """Read the project again, in a thread with its own read-only connection.
 
+        Reading 100,000 codings takes longer than a frame, so the screen opens at once and
+        the table follows; the app's own connection stays on the app's thread.
+        """
         self._token = self._state()
-        self.data = load_analysis_data(self.project)
+        self.query_one(DataTable).loading = True
+        self._read(self.project.path)
+
+    @work(thread=True, exclusive=True, group="analysis-read")
+    def _read(self, path: Any) -> None:
+        from casecoder.analysis.data import load_analysis_data
+        from casecoder.project import Project
+
+        try:
+            with Project.open_read_only(path) as reader:
+                data = load_analysis_data(reader)
+                data.unit_table(self.unit)  # the co-occurrence tab's units, while here
+        except UserError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._loaded, data)
+
+    def _failed(self, message: str) -> None:
+        self.query_one(DataTable).loading = False
+        self.fill(message)
+
+    def _loaded(self, data: Any) -> None:
+        data.project = self.project  # later reads (GUIDs, texts) use the app's connection
+        self.data = data
+        self.query_one(DataTable).loading = False
         if self.by is None:
             self.by = self.by_choices()[0]
         self.compute()
@@ -247,6 +276,8 @@ class AnalysisScreen(Screen[None]):
         from casecoder.analysis.matrix import build_matrix
         from casecoder.export.analysis import cooccurrence_grid, matrix_grid
 
+        if self.data is None:
+            return  # still reading; the table follows when the reading is done
         self.grid = self.framework = None
         error = ""
         try:
