@@ -329,7 +329,9 @@ def write_xlsx(grid: Grid, path: Path) -> None:
         if grid.rows:
             sheet.conditional_format(4, 1, last, len(grid.columns), {
                 "type": "2_color_scale", "min_color": "#F4F8FC", "max_color": "#5B8FD0"})
-        sheet.write(last + 2, 0, grid.note, wrap)
+        sheet.write(last + 2, 0, grid.note)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # printed: every column on one page width
         sheet.set_column(0, 0, 36)
         sheet.set_column(1, len(grid.columns), 14)
         sheet.set_row(3, 30)
