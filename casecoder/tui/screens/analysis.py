@@ -370,6 +370,9 @@ class AnalysisScreen(Screen[None]):
         info.append("cases x themes", style="bold")
         info.append("  (enter edits the summary, saved as you type; ctrl+z undoes)\n")
         info.append("each cell: quotes behind it, then the summary")
+        if not fw.rows:
+            info.append(" · no cases yet: put documents in cases (documents screen, c)",
+                        style="italic")
         table.header_height = 1
         table.add_column("case", key="row")
         for code in fw.codes:
