@@ -101,12 +101,40 @@ def uncode_command(project: Path, coding_guid: str | None, doc: str | None, code
 @click.option("--doc", default=None, help="Only this document.")
 @click.option("--code", default=None, help="Only this code (with its subcodes).")
 @click.option("--coder", "by_coder", default=None, help="Only this coder's codings.")
+@click.option("--where", "where", multiple=True, metavar="ATTR=VALUE",
+              help="Only documents with this attribute value (repeatable).")
+@click.option("--speaker", "speakers", multiple=True, metavar="LABEL",
+              help="Only codings starting in this speaker's sentences (repeatable).")
+@click.option("--with-code", "with_codes", multiple=True, metavar="PATH",
+              help="Only codings with this code (or a subcode) in the same --unit.")
+@click.option("--without-code", "without_codes", multiple=True, metavar="PATH",
+              help="Only codings without this code (or a subcode) in the same --unit.")
+@click.option("--unit", type=click.Choice(["sentence", "turn", "paragraph", "document",
+                                           "overlap"]), default="sentence", show_default=True,
+              help="What 'the same' means for --with-code and --without-code.")
 @format_option
 def codings_command(project: Path, doc: str | None, code: str | None, by_coder: str | None,
+                    where: tuple[str, ...], speakers: tuple[str, ...],
+                    with_codes: tuple[str, ...], without_codes: tuple[str, ...], unit: str,
                     fmt: str) -> None:
-    """List codings with their text, offsets, coder and memo."""
+    """List codings with their text, offsets, coder and memo.
+
+    Example: casecoder codings study.cc.db --code barriers --where role=pro-rector
+    --with-code motivation --unit turn
+    """
     with open_project(project) as p:
         codings = p.codings(doc=doc, code=code, coder=by_coder)
+        if where or speakers or with_codes or without_codes:
+            from casecoder.analysis.data import Selection, load_analysis_data, parse_where
+            from casecoder.analysis.retrieval import retrieve
+
+            data = load_analysis_data(p)
+            selection = Selection(by_coder, False, (doc,) if doc else (), parse_where(where),
+                                  speakers)
+            kept = {data.guids[i] for i in retrieve(
+                data, codes=(code,) if code else (), selection=selection,
+                with_codes=with_codes, without_codes=without_codes, unit=unit)}
+            codings = [c for c in codings if c.guid in kept]
         rows = []
         for c in codings:
             text = p.text(c.document_id)[c.start:c.end]

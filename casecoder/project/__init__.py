@@ -14,11 +14,14 @@ from casecoder.project.documents import (
     parse_assignment,
     prepare_file,
 )
+from casecoder.project.framework import FrameworkMixin
 from casecoder.project.history import HistoryMixin
 from casecoder.project.search import SearchMixin, fts_query
+from casecoder.project.tables import TablesMixin
 
 
-class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, ProjectBase):
+class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, FrameworkMixin,
+              TablesMixin, ProjectBase):
     """An open casecoder project file."""
 
 

@@ -258,6 +258,7 @@ class CodesMixin(_Base):
                 log.update("codings", {"id": coding_id}, {"code_id": dst.id})
                 self._merge_touching(log, coding_id, doc_id, dst.id, coder_id,  # type: ignore[attr-defined]
                                      start, end, memo)
+            self._move_framework_summaries(log, src.id, dst.id)  # type: ignore[attr-defined]
             log.delete("codes", {"id": src.id})
             log.summary = f"merge code {src.path!r} into {dst.path!r} ({len(rows)} codings)"
         return self.code(dst.id)
@@ -282,6 +283,10 @@ class CodesMixin(_Base):
                     f"SELECT id FROM memos WHERE target_kind = 'code' AND target_id IN ({marks})",
                     ids).fetchall():
                 log.delete("memos", {"id": memo_id})
+            for (summary_id,) in self.conn.execute(
+                    f"SELECT id FROM framework_summaries WHERE code_id IN ({marks}) ORDER BY id",
+                    ids).fetchall():
+                log.delete("framework_summaries", {"id": summary_id})
             for c in reversed(tree):
                 log.delete("codes", {"id": c.id})
             log.summary = f"delete code {code.path!r} with {len(tree) - 1} subcodes, {n} codings"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 #: 'CCDR' — marks a SQLite file as a casecoder project (offset 68 of the header).
 APPLICATION_ID = 0x43434452
 #: The newest schema this casecoder writes and understands.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE meta (
@@ -189,5 +189,36 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX events_coder_document ON events(coder_id, document_id, id)")
 
 
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Version 3 belongs to another branch (speaker records); this one only keeps the chain.
+
+    The coordinator replaces it with that branch's migration when the branches are merged.
+    """
+
+
+def _to_v4(conn: sqlite3.Connection) -> None:
+    """Framework summaries: one researcher-written text per (row, code, coder).
+
+    The Framework method (Ritchie and Spencer) charts each case (or document) against each
+    code in a short summary. A summary belongs to its coder, like a memo, so that merging two
+    coders' projects never has to choose between two texts for one cell; `row_kind` says
+    whether `row_id` is a case or a document. GUIDs let merges and exchange files match cells.
+    """
+    conn.execute("""
+        CREATE TABLE framework_summaries (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            row_kind TEXT NOT NULL CHECK (row_kind IN ('case', 'document')),
+            row_id INTEGER NOT NULL,
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (row_kind, row_id, code_id, coder_id)
+        )""")
+    conn.execute("CREATE INDEX framework_summaries_code ON framework_summaries(code_id)")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}

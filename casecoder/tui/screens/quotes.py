@@ -169,6 +169,11 @@ class QuotesScreen(Screen[None]):
         self.attribute_filter: dict[str, set[str]] = {}
         self.coder_filter: set[str] = set()
         self.document_filter: set[str] = set()
+        # The analysis room's retrieval filters (casecoder codings --speaker/--with-code/...).
+        self.speaker_filter: set[str] = set()
+        self.with_codes: list[int] = []
+        self.without_codes: list[int] = []
+        self.unit = "sentence"
         self.quotes: list[Coding] = []
         self.shown = 0  # quotes[:shown] are options in the list
         self.attributes: dict[str, dict[str, str]] = {}
@@ -240,7 +245,23 @@ class QuotesScreen(Screen[None]):
                    for key, values in self.attribute_filter.items()):
                 continue
             out.append(coding)
+        if self.speaker_filter or self.with_codes or self.without_codes:
+            out = self._retrieval_filter(out)
         return out
+
+    def _retrieval_filter(self, codings: list[Coding]) -> list[Coding]:
+        """Speaker and "with / without code in the same unit", as `casecoder codings` does."""
+        from casecoder.analysis.data import Selection, load_analysis_data
+        from casecoder.analysis.retrieval import retrieve
+
+        data = load_analysis_data(self.project)
+        coder = next(iter(self.coder_filter)) if len(self.coder_filter) == 1 else None
+        kept = {data.guids[i] for i in retrieve(
+            data, selection=Selection(coder, speakers=tuple(sorted(self.speaker_filter))),
+            with_codes=[str(self.project.code(c).path) for c in self.with_codes],
+            without_codes=[str(self.project.code(c).path) for c in self.without_codes],
+            unit=self.unit)}
+        return [c for c in codings if c.guid in kept]
 
     def refresh_quotes(self) -> None:
         """Recompute the filtered quotes and show them, keeping the highlighted one if shown."""
@@ -341,6 +362,13 @@ class QuotesScreen(Screen[None]):
         if self.document_filter:
             parts.append(Text.assemble("documents: ", (", ".join(sorted(
                 self.document_filter)), "bold")))
+        if self.speaker_filter:
+            parts.append(Text.assemble("speakers: ", (", ".join(sorted(self.speaker_filter)),
+                                                      "bold")))
+        for label, ids in (("with", self.with_codes), ("without", self.without_codes)):
+            if ids:
+                parts.append(Text.assemble(f"{label} in the same {self.unit}: ", (", ".join(
+                    self.project.code(i).path for i in ids), "bold")))
         line = Text(" · ").join(parts)
         if not self.quotes:
             line.append("\nNo quotes match: c codes, a attributes, o coders, d documents, "
@@ -435,7 +463,55 @@ class QuotesScreen(Screen[None]):
 
         self._ask(PickDialog("Add or remove a document", choices), answer)
 
+    def action_filter_speaker(self) -> None:
+        from casecoder.analysis.data import UNNAMED_SPEAKER, load_analysis_data
+
+        speakers = sorted({s or UNNAMED_SPEAKER for s in load_analysis_data(
+            self.project).speakers}, key=str.casefold)
+        choices = [Choice(s, s, marked=s in self.speaker_filter) for s in speakers]
+
+        def answer(value: str | None) -> None:
+            if value is not None:
+                self._toggle(self.speaker_filter, value)
+                self.refresh_quotes()
+
+        self._ask(PickDialog("Add or remove a speaker (where the quote starts)", choices),
+                  answer)
+
+    def _pick_other_code(self, chosen: list[int], title: str) -> None:
+        choices = [Choice(str(c.id), Text.assemble(("■ ", c.color), c.path),
+                          " ".join(c.keywords), marked=c.id in chosen)
+                   for c in self.project.codes()]
+
+        def answer(value: str | None) -> None:
+            if value is None:
+                return
+            code_id = int(value)
+            if code_id in chosen:
+                chosen.remove(code_id)
+            else:
+                chosen.append(code_id)
+            self.refresh_quotes()
+
+        self._ask(PickDialog(title, choices), answer)
+
+    def action_filter_with(self) -> None:
+        self._pick_other_code(self.with_codes, f"Also coded in the same {self.unit} with …")
+
+    def action_filter_without(self) -> None:
+        self._pick_other_code(self.without_codes, f"Not coded in the same {self.unit} with …")
+
+    def action_filter_unit(self) -> None:
+        from casecoder.analysis.cooccurrence import UNITS
+
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.notify(f"with / without: the same {self.unit}", markup=False)
+        self.refresh_quotes()
+
     def action_clear_filters(self) -> None:
+        self.speaker_filter.clear()
+        self.with_codes.clear()
+        self.without_codes.clear()
         self.code_ids.clear()
         self.attribute_filter.clear()
         self.coder_filter.clear()
