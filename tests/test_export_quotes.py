@@ -342,7 +342,7 @@ def test_matrices_match_an_independent_count(p: Project) -> None:
 
 
 def test_every_quote_is_its_span_and_is_attributed(p: Project) -> None:
-    export = QuoteExport(p, QuoteOptions())
+    export = QuoteExport(p, QuoteOptions(per_coder=True))
     seen = []
     for theme in export.themes():
         for quote in theme.all_quotes():
@@ -394,7 +394,7 @@ def test_coder_filter_and_chosen_theme(p: Project) -> None:
 def test_markdown_quotes_are_the_spans_and_the_file_is_pandoc_markdown(
         p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.md"
-    result = export(study, out, "--by", "case_type")
+    result = export(study, out, "--by", "case_type", "--per-coder")
     assert "wrote" in result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith('---\ntitle: "Quote summary: study"\n---\n')
@@ -417,7 +417,7 @@ def test_markdown_quotes_are_the_spans_and_the_file_is_pandoc_markdown(
 def test_html_is_self_contained_escaped_and_has_a_chart(
         p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.html"
-    export(study, out)
+    export(study, out, "--per-coder")
     parsed = html_read(out)
     assert parsed.quotes == Counter(fold(s) for s in spans(p).elements())
     raw = out.read_text(encoding="utf-8")
@@ -433,7 +433,7 @@ def test_docx_has_headings_tables_and_quote_paragraphs(
     import docx
 
     out = tmp_path / "quotes.docx"
-    export(study, out, "--by", "role")
+    export(study, out, "--by", "role", "--per-coder")
     _texts, quotes = docx_read(out)
     expected = Counter(" ".join(line.strip() for line in s.split("\n") if line.strip())
                        for s in spans(p).elements())
@@ -453,7 +453,7 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
     import openpyxl
 
     out = tmp_path / "quotes.xlsx"
-    export(study, out)
+    export(study, out, "--per-coder")
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == ["Summary", "motivation", "barriers", "continuation",
                                    "All quotes"]
@@ -484,7 +484,7 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
 def test_csv_is_long_format_with_exact_neutralised_text(
         p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.csv"
-    export(study, out)
+    export(study, out, "--per-coder")
     rows = csv_rows(out)
     assert len(rows) == len(CODINGS)
     assert Counter(r["quote"] for r in rows) == Counter(
@@ -502,7 +502,7 @@ def test_csv_is_long_format_with_exact_neutralised_text(
 
 def test_json_holds_the_whole_model(p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.json"
-    export(study, out, "--by", "case_type", "--all-coders")
+    export(study, out, "--by", "case_type", "--all-coders", "--per-coder")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["format"] == "casecoder-quotes"
     quotes = [q for t in data["themes"] for s in t["sections"] for q in s["quotes"]]

@@ -73,6 +73,7 @@ def level(key: str, value: float | None) -> str:
     """'poor', 'tentative' or '' for highlighting; only chance-corrected figures are judged."""
     if value is None or key not in CHANCE_CORRECTED:
         return ""
+    value = round(value, 3)  # judged as printed: a kappa shown as 0.400 is not below 0.400
     if value < POOR:
         return "poor"
     if value < TENTATIVE:
@@ -106,6 +107,8 @@ def _summary_lines(report: AgreementReport) -> list[tuple[str, str]]:
                   f"{_plural(len(report.themes), 'theme')}"),
         ("Missing data", report.missing_data),
     ]
+    if report.unused_codes:
+        lines.append(("Warning", unused_warning(report.unused_codes, len(report.codes))))
     if report.bootstrap:
         b = report.bootstrap
         names = ", ".join(SHORT_LABELS[k] for k in b["statistics"])
@@ -116,6 +119,14 @@ def _summary_lines(report: AgreementReport) -> list[tuple[str, str]]:
                                "documents with their text hashes, codes and every compared "
                                "coding)"))
     return lines
+
+
+def unused_warning(unused: Sequence[str], n_codes: int) -> str:
+    """Why codes nobody used matter: they add units everyone "agrees" are absent."""
+    return (f"{len(unused)} of {n_codes} compared codes were applied by no compared coder "
+            f"({_list(list(unused))}); their units count as agreement that the code is absent, "
+            "which inflates pooled percent agreement and Gwet's AC1 (and the mean over codes "
+            "where defined). --used-codes-only leaves them out.")
 
 
 def _plural(n: int, word: str) -> str:

@@ -116,19 +116,29 @@ def attributes_command(project: Path, csv_file: Path, coder: str | None) -> None
 @click.option("--doc", default=None, help="The document to set attributes on.")
 @click.option("--case", "case", default=None, help="The case to set attributes on.")
 @click.option("--set-case", default=None, metavar="CASE", help="Put --doc in this case.")
+@click.option("--speaker", default=None, metavar="LABEL",
+              help="Set the attributes on this speaker of --doc (they win over the document's).")
 @coder_option
 def attr_command(project: Path, assignments: tuple[str, ...], doc: str | None, case: str | None,
-                 set_case: str | None, coder: str | None) -> None:
-    """Set attributes on one document or case (an empty value removes one)."""
+                 set_case: str | None, speaker: str | None, coder: str | None) -> None:
+    """Set attributes on one document, case or speaker (an empty value removes one).
+
+    Example: casecoder attr study.cc.db --doc c1-bip-helse-gruppeintervju --speaker "Informant 1"
+    role="head of department"
+    """
     from casecoder.project import parse_assignment
 
     if (doc is None) == (case is None):
         raise UserError("give exactly one of --doc or --case")
+    if speaker is not None and doc is None:
+        raise UserError("--speaker needs --doc")
     values = dict(parse_assignment(a) for a in assignments)
     with open_project(project, coder) as p:
         if doc and set_case:
             p.set_case(doc, set_case)
-        if doc:
+        if speaker is not None:
+            p.set_speaker(doc, speaker, attributes=values)
+        elif doc:
             p.set_attributes(doc, values)
         else:
             p.set_attributes(case, values, owner_kind="case")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 #: 'CCDR' — marks a SQLite file as a casecoder project (offset 68 of the header).
 APPLICATION_ID = 0x43434452
 #: The newest schema this casecoder writes and understands.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE meta (
@@ -191,3 +191,66 @@ def _to_v2(conn: sqlite3.Connection) -> None:
 
 #: MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2}
+
+
+_V3 = """
+ALTER TABLE coders ADD COLUMN kind TEXT NOT NULL DEFAULT 'coder';
+CREATE TABLE speakers (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    turns INTEGER NOT NULL DEFAULT 0,
+    words INTEGER NOT NULL DEFAULT 0,
+    interviewer INTEGER NOT NULL DEFAULT 0,
+    person TEXT,
+    UNIQUE (document_id, label)
+);
+CREATE INDEX speakers_person ON speakers(person) WHERE person IS NOT NULL;
+CREATE TABLE speaker_attributes (
+    id INTEGER PRIMARY KEY,
+    speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (speaker_id, key)
+);
+CREATE TABLE review_decisions (
+    id INTEGER PRIMARY KEY,
+    consensus_id INTEGER NOT NULL REFERENCES coders(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    unit TEXT NOT NULL CHECK (unit IN ('sentence', 'turn', 'paragraph')),
+    number INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'both', 'neither')),
+    coders TEXT NOT NULL,
+    memo TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL,
+    UNIQUE (consensus_id, document_id, code_id, unit, number)
+);
+"""
+
+
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Speakers as people, a consensus coder marked as such, and review decisions stored.
+
+    Speaker records are made from the speaker labels of the existing turns (turns and words
+    counted from the text), so an older project gets the same speakers a new import makes.
+    A coder named "consensus" that already holds decisions is marked as the consensus coder.
+    """
+    from casecoder.ingest.speakers import speaker_rows
+
+    for statement in _split(_V3):
+        conn.execute(statement)
+    for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
+        turns = conn.execute(
+            'SELECT start, "end", speaker FROM segments WHERE document_id = ? AND kind = ? '
+            "ORDER BY number", (doc_id, "turn")).fetchall()
+        conn.executemany(
+            "INSERT INTO speakers (document_id, label, turns, words, interviewer) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, *row) for row in speaker_rows(text, turns)])
+    conn.execute("UPDATE coders SET kind = 'consensus' WHERE name = 'consensus'")
+
+
+MIGRATIONS[2] = _to_v3

@@ -118,7 +118,6 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
         ("review.neither", "x", "decide('neither')", "Neither", "The code does not apply here"),
         ("review.memo", "m", "memo", "Why",
          "A memo on why, kept with the next decision on this unit"),
-        ("review.undo", "ctrl+z", "undo", "Undo", "Undo the last decision"),
         ("review.next_document", "right_square_bracket", "document(1)", "Next doc",
          "Next document", {"show": False}),
         ("review.previous_document", "left_square_bracket", "document(-1)", "Prev doc",

@@ -126,8 +126,8 @@ async def test_drill_down_next_and_accept_a(study) -> None:  # type: ignore[no-u
         await pilot.press("x")  # neither: B's lone coding of sentence 8 is not taken
         await pilot.pause()
         assert len(consensus(project)) == 1
-        memos = [m.text for m in project.memos("segment") if m.coder == "consensus"]
-        assert memos == [f"[neither] {CODE}"]
+        # "neither" is a stored decision, not a memo line
+        assert [d.choice for d in project.decisions("consensus")] == ["a", "neither"]
         assert "2/2 resolved" in text_of(review, "#review-title")
         await pilot.press("escape")
         await pilot.pause()
@@ -158,9 +158,10 @@ async def test_memo_undo_and_agreeing_units(study) -> None:  # type: ignore[no-u
         assert consensus(project) == [(CODE, specs[7].start + 3, specs[7].end - 3,
                                        "klart tema")]
         assert units.cursor_row == 0  # on to the open one, wrapping round to sentence 1
-        await pilot.press("ctrl+z")
+        await pilot.press("u")  # the workbench's undo key takes the decision back
         await pilot.pause()
         assert consensus(project) == []
+        assert project.decisions("consensus") == []
         assert "0/2 resolved" in text_of(review, "#review-title")
         await pilot.press("down")  # sentence 2: both coders coded it
         assert units.cursor_row == 1

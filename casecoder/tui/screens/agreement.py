@@ -131,9 +131,9 @@ class AgreementScreen(Screen[None]):
             self.reconciliation.close()
 
     def default_coders(self) -> list[str]:
-        """The first two coders (by name) with codings, leaving out the consensus coder."""
-        coded = {c.coder for c in self.project.codings()} - {self.consensus}
-        return sorted(coded, key=str.casefold)[:2]
+        """The first two coders (by name) with codings, leaving out consensus coders."""
+        coded = [c for c in self.project.coders_with_codings() if c != self.consensus]
+        return coded[:2]
 
     def load(self) -> None:
         """(Re)compute the figures and the reconciliation state; errors become the summary."""
@@ -377,7 +377,8 @@ class ReviewScreen(Screen[None]):
     """One code's disagreements, document by document, decided into the consensus coder."""
 
     DEFAULT_CSS = AgreementScreen.DEFAULT_CSS
-    BINDINGS: ClassVar[list[BindingType]] = bindings("review")
+    # Undo is the workbench's own key (history.undo): a decision is an ordinary change.
+    BINDINGS: ClassVar[list[BindingType]] = bindings("review", "history.undo")
 
     def __init__(self, reconciliation: Any, code_id: int, *, doc_index: int | None = None
                  ) -> None:
@@ -589,12 +590,13 @@ class ReviewScreen(Screen[None]):
                                         value=self.pending.get(key, "")), answer)
 
     def action_undo(self) -> None:
+        """The reviewer's ordinary undo (the same key as everywhere): the last decision."""
         try:
-            self.rec.undo()
+            summary = self.rec.undo()
         except UserError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        self.notify("took back the last decision", timeout=2)
+        self.notify(f"undone: {summary}", timeout=3, markup=False)
         self.refresh_rows()
 
     def action_transcript(self) -> None:

@@ -1,0 +1,56 @@
+"""Whole-corpus reads for analyses: one query each, plain tuples and arrays, no dataclasses.
+
+Agreement over 1,000 documents and 100,000 codings must not build 100,000 `Coding` objects or
+run one query per document; these reads give the analysis exactly the columns it needs.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casecoder.project.core import ProjectBase as _Base
+else:
+    _Base = object
+
+
+class BulkReadMixin(_Base):
+    def coding_rows(self, coders: Sequence[str] | None = None
+                    ) -> list[tuple[int, int, str, int, int]]:
+        """(document id, code id, coder, start, end) of every coding (of some coders)."""
+        sql = ('SELECT k.document_id, k.code_id, c.name, k.start, k."end" FROM codings k '
+               "JOIN coders c ON c.id = k.coder_id")
+        params: list[str] = []
+        if coders is not None:
+            sql += f" WHERE c.name IN ({','.join('?' for _ in coders)})"
+            params = list(coders)
+        return self.conn.execute(sql + ' ORDER BY k.document_id, k.start, k."end"',
+                                 params).fetchall()
+
+    def segment_offsets(self, kind: str = "sentence") -> dict[int, array[int]]:
+        """Per document id, its segments of one kind as flat [start, end, start, end, ...]."""
+        out: dict[int, array[int]] = {}
+        for doc_id, start, end in self.conn.execute(
+                'SELECT document_id, start, "end" FROM segments WHERE kind = ? '
+                "ORDER BY document_id, number", (kind,)):
+            flat = out.get(doc_id)
+            if flat is None:
+                flat = out[doc_id] = array("q")
+            flat.append(start)
+            flat.append(end)
+        return out
+
+    def texts(self, doc_ids: Iterable[int]) -> list[str]:
+        """Texts of many documents (cached, like `text`), read in one query for the rest."""
+        ids = list(doc_ids)
+        cache = self._text_cache
+        missing = [i for i in dict.fromkeys(ids) if i not in cache]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            for doc_id, text in self.conn.execute(
+                    f"SELECT id, text FROM documents WHERE id IN ({','.join('?' for _ in chunk)})",
+                    chunk):
+                cache[doc_id] = text
+        return [cache[i] for i in ids]
