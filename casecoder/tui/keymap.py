@@ -90,6 +90,8 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
         ("documents.attributes", "e", "attributes", "Attributes",
          "Edit the document's attributes (key=value lines)"),
         ("documents.case", "c", "case", "Case", "Put the document in a case (empty: no case)"),
+        ("documents.speakers", "s", "speakers", "Speakers",
+         "Speakers of the document: attributes, interviewer, person"),
         ("documents.import", "i", "import", "Import",
          "Import a transcript, or every transcript in a folder"),
         ("documents.close", "escape", "close", "Back", "Back to coding"),
