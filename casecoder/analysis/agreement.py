@@ -173,7 +173,7 @@ class AgreementData:
     codes: list[Code]  # compared codable codes, codebook order
     themes: list[Code]  # compared codes with subcodes, codebook order
     theme_members: dict[int, list[int]]  # theme id -> ids of the compared codes it rolls up
-    texts: list[str]  # document texts, for listings
+    texts: Sequence[str]  # document texts, for listings (read on first use)
     doc_bounds: NDArray[np.int64]  # (documents + 1,) first cell of each document, then total
     unit_doc: NDArray[np.int32]
     rated: NDArray[np.bool_]
@@ -234,6 +234,28 @@ class AgreementData:
         for i in range(len(self.coders)):
             key += (self.rated[i].astype(np.int64) + present[i]) * _BASE**i
         return key
+
+
+class DocumentTexts(Sequence[str]):
+    """The compared documents' texts, read when first asked for (listings, the review).
+
+    Figures never need the text, so a report over 5 million words does not read it. The texts
+    come through the project they were built from; `rebind` hands them to another handle on
+    the same file (a worker builds the data on its own connection, the screen reads on its).
+    """
+
+    def __init__(self, project: Any, doc_ids: Sequence[int]) -> None:
+        self._project = project
+        self._ids = list(doc_ids)
+
+    def rebind(self, project: Any) -> None:
+        self._project = project
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return str(self._project.text(self._ids[index]))
 
 
 def _split_names(values: Iterable[str] | None) -> list[str]:
@@ -341,16 +363,17 @@ def build_agreement_data(
                         else "the project has no documents to compare")
 
     n_coders = len(coder_names)
-    texts = project.texts([doc.id for doc, _, _ in kept])
+    texts = DocumentTexts(project, [doc.id for doc, _, _ in kept])
+    lengths = [doc.length for doc, _, _ in kept]
     cells: list[NDArray[np.int64]] = []
-    for (doc, _, spans), text in zip(kept, texts, strict=True):
+    for (doc, _, spans), length in zip(kept, lengths, strict=True):
         if spans is not None:
             cells.append(spans)
         elif unit == "document":
-            cells.append(np.array([[0, len(text)]], dtype=np.int64))
+            cells.append(np.array([[0, length]], dtype=np.int64))
         else:  # character: cut at every start and end of a compared coding
             edges = [edge for _, _, start, end in by_doc.get(doc.id, ()) for edge in (start, end)]
-            cuts = np.unique(np.array([0, len(text), *edges], dtype=np.int64))
+            cuts = np.unique(np.array([0, length, *edges], dtype=np.int64))
             cells.append(np.column_stack((cuts[:-1], cuts[1:])))
     counts = [int(c.shape[0]) for c in cells]
     bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
@@ -367,11 +390,11 @@ def build_agreement_data(
     shifted_cells: list[NDArray[np.int64]] = []
     shifted_codings: list[tuple[str, int, int, int]] = []
     base = 0
-    for (doc, _, _), text, doc_cells in zip(kept, texts, cells, strict=True):
+    for (doc, _, _), length, doc_cells in zip(kept, lengths, cells, strict=True):
         shifted_cells.append(doc_cells + base)
         shifted_codings += [(coder, code_id, start + base, end + base)
                             for coder, code_id, start, end in by_doc.get(doc.id, ())]
-        base += len(text) + 1
+        base += length + 1
     order = {c.id: k for k, c in enumerate(selected)}
     presence = presence_by_code(np.concatenate(shifted_cells), shifted_codings, coder_names,
                                 [c.id for c in selected], min_overlap)
@@ -379,7 +402,8 @@ def build_agreement_data(
     weights = None
     if unit == "character":
         weights = np.concatenate([c[:, 1] - c[:, 0] for c in cells]).astype(np.int64)
-    n_units = [len(text) if unit == "character" else counts[d] for d, text in enumerate(texts)]
+    n_units = [length if unit == "character" else counts[d]
+               for d, length in enumerate(lengths)]
 
     compared_docs = [
         ComparedDocument(doc.name, doc.guid, doc.sha256, n_units[d], raters)
@@ -480,9 +504,10 @@ def data_hash(coders: Sequence[str], unit: str, min_overlap: float | None, parti
         "unit": unit,
         "min_overlap": min_overlap,
         "partial": partial,
-        "documents": sorted([list(d) for d in documents]),
+        # Tuples sort and serialise exactly as lists do, without copying 100,000 of them.
+        "documents": sorted(tuple(d) for d in documents),
         "codes": sorted(code_guids),
-        "codings": sorted([list(c) for c in codings]),
+        "codings": sorted(tuple(c) for c in codings),
     }
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -6,9 +6,8 @@ run one query per document; these reads give the analysis exactly the columns it
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from casecoder.project.core import ProjectBase as _Base
@@ -26,21 +25,27 @@ class BulkReadMixin(_Base):
         if coders is not None:
             sql += f" WHERE c.name IN ({','.join('?' for _ in coders)})"
             params = list(coders)
-        return self.conn.execute(sql + ' ORDER BY k.document_id, k.start, k."end"',
-                                 params).fetchall()
+        return self.conn.execute(sql, params).fetchall()  # unordered: callers group or sort
 
-    def segment_offsets(self, kind: str = "sentence") -> dict[int, array[int]]:
-        """Per document id, its segments of one kind as flat [start, end, start, end, ...]."""
-        out: dict[int, array[int]] = {}
-        for doc_id, start, end in self.conn.execute(
-                'SELECT document_id, start, "end" FROM segments WHERE kind = ? '
-                "ORDER BY document_id, number", (kind,)):
-            flat = out.get(doc_id)
-            if flat is None:
-                flat = out[doc_id] = array("q")
-            flat.append(start)
-            flat.append(end)
-        return out
+    def segment_offsets(self, kind: str = "sentence") -> dict[int, Any]:
+        """Per document id, its segments of one kind as a flat int64 array [start, end, ...].
+
+        One query for the whole corpus, cut per document with numpy (imported here, so the
+        project layer stays light for commands that never need it).
+        """
+        import numpy as np
+
+        rows = self.conn.execute(
+            'SELECT document_id, start, "end" FROM segments WHERE kind = ? '
+            "ORDER BY document_id, number", (kind,)).fetchall()
+        if not rows:
+            return {}
+        table = np.array(rows, dtype=np.int64)
+        ids, firsts = np.unique(table[:, 0], return_index=True)
+        bounds = [*firsts.tolist(), table.shape[0]]
+        flat = table[:, 1:].reshape(-1)
+        return {int(doc_id): flat[2 * bounds[k]:2 * bounds[k + 1]]
+                for k, doc_id in enumerate(ids.tolist())}
 
     def texts(self, doc_ids: Iterable[int]) -> list[str]:
         """Texts of many documents (cached, like `text`), read in one query for the rest."""
