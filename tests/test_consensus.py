@@ -149,3 +149,23 @@ def test_figures_are_judged_as_printed() -> None:
     assert level("cohen_kappa", 0.39996) == "tentative"  # printed 0.400: not below 0.400
     assert level("cohen_kappa", 0.3994) == "poor"  # printed 0.399
     assert level("cohen_kappa", 0.66651) == ""  # printed 0.667: not below 0.667
+
+
+def test_updating_one_document_equals_building_afresh(demo_project: Project) -> None:
+    from casecoder.analysis.agreement import compute_agreement, update_documents
+
+    p = demo_project
+    data = build_agreement_data(p, coders=["ingrid,tomas"])
+    doc = data.documents[1].name
+    start, end = p.segment_span(doc, 3, 4)
+    p.code_range(doc, "barriers/admin-support", start, end)  # as ingrid
+    changed, wide = p.documents_changed_since(0)
+    assert update_documents(p, data, [p.document(doc).id])
+    fresh = build_agreement_data(p, coders=["ingrid,tomas"])
+    assert data.data_hash == fresh.data_hash
+    for code in data.codes:
+        assert (data.presence(code.id) == fresh.presence(code.id)).all()
+    mine, theirs = compute_agreement(data), compute_agreement(fresh)
+    assert [r.figures for r in mine.rows()] == [r.figures for r in theirs.rows()]
+    outside = next(d.id for d in p.documents() if d.id not in data.doc_ids)
+    assert not update_documents(p, data, [outside])  # not compared: build afresh instead

@@ -73,6 +73,7 @@ __all__ = [
     "ratings_from_tally",
     "seed_consensus",
     "unit_rows",
+    "update_documents",
 ]
 
 UNITS = ("sentence", "turn", "paragraph", "character", "document")
@@ -181,6 +182,10 @@ class AgreementData:
     data_hash: str
     _cells: list[NDArray[np.int64]] = field(repr=False)
     _presence: dict[int, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+    doc_ids: list[int] = field(default_factory=list)  # project ids of `documents`
+    # What the fingerprint is made of, per compared document, so one can be swapped.
+    _hash_codings: list[list[tuple[str, str, str, int, int]]] = field(
+        default_factory=list, repr=False)
 
     @property
     def n_cells(self) -> int:
@@ -410,18 +415,61 @@ def build_agreement_data(
         for d, (doc, raters, _) in enumerate(kept)
     ]
     guid_of = {c.id: c.guid for c in selected}
-    codings_for_hash = [
-        (doc.guid, guid_of[code_id], coder, start, end)
-        for doc, _, _ in kept for coder, code_id, start, end in by_doc.get(doc.id, ())
-    ]
-    fingerprint = data_hash(coder_names, unit, min_overlap, partial,
-                            [(d.guid, d.sha256) for d in compared_docs],
-                            [c.guid for c in selected], codings_for_hash)
-    return AgreementData(
+    hash_codings = [[(doc.guid, guid_of[code_id], coder, start, end)
+                     for coder, code_id, start, end in by_doc.get(doc.id, ())]
+                    for doc, _, _ in kept]
+    data = AgreementData(
         coders=tuple(coder_names), unit=unit, min_overlap=min_overlap, partial=partial,
         documents=compared_docs, left_out=left_out, codes=selected, themes=themes,
         theme_members=members, texts=texts, doc_bounds=bounds, unit_doc=unit_doc, rated=rated,
-        weights=weights, data_hash=fingerprint, _cells=cells, _presence=presence)
+        weights=weights, data_hash="", _cells=cells, _presence=presence,
+        doc_ids=[doc.id for doc, _, _ in kept], _hash_codings=hash_codings)
+    data.data_hash = _fingerprint(data)
+    return data
+
+
+def _fingerprint(data: AgreementData) -> str:
+    return data_hash(data.coders, data.unit, data.min_overlap, data.partial,
+                     [(d.guid, d.sha256) for d in data.documents],
+                     [c.guid for c in data.codes],
+                     [row for rows in data._hash_codings for row in rows])
+
+
+def update_documents(project: Any, data: AgreementData, doc_ids: Iterable[int]) -> bool:
+    """Bring the compared data up to date after codings changed in some documents.
+
+    Only those documents' presence (and their part of the fingerprint) is computed again: one
+    query for their codings, one sweep over their units. Returns False, changing nothing,
+    when that is not enough (a document outside the comparison changed, or the character
+    unit, whose cells depend on the codings); the caller then builds the data afresh.
+    """
+    index = {doc_id: d for d, doc_id in enumerate(data.doc_ids)}
+    changed = sorted({index.get(doc_id, -1) for doc_id in doc_ids})
+    if not changed:
+        return True
+    if changed[0] < 0 or data.unit == "character":
+        return False
+    selected = {c.id for c in data.codes}
+    guid_of = {c.id: c.guid for c in data.codes}
+    rows: dict[int, list[tuple[str, int, int, int]]] = {d: [] for d in changed}
+    for doc_id, code_id, coder, start, end in project.coding_rows(
+            list(data.coders), [data.doc_ids[d] for d in changed]):
+        if code_id in selected:
+            rows[index[doc_id]].append((coder, code_id, start, end))
+    for d in changed:
+        lo, hi = int(data.doc_bounds[d]), int(data.doc_bounds[d + 1])
+        fresh = presence_by_code(data.doc_units(d), rows[d], list(data.coders),
+                                 [c.id for c in data.codes], data.min_overlap)
+        for code_id, matrix in fresh.items():
+            if code_id in selected:
+                data._presence[code_id][:, lo:hi] = matrix
+        guid = data.documents[d].guid
+        data._hash_codings[d] = [(guid, guid_of[code_id], coder, start, end)
+                                 for coder, code_id, start, end in rows[d]]
+    for key in [k for k in data._presence if k < 0]:  # theme roll-ups: made again on demand
+        del data._presence[key]
+    data.data_hash = _fingerprint(data)
+    return True
 
 
 def default_coders(project: Any) -> list[str]:

@@ -16,15 +16,24 @@ else:
 
 
 class BulkReadMixin(_Base):
-    def coding_rows(self, coders: Sequence[str] | None = None
+    def coding_rows(self, coders: Sequence[str] | None = None,
+                    doc_ids: Iterable[int] | None = None
                     ) -> list[tuple[int, int, str, int, int]]:
-        """(document id, code id, coder, start, end) of every coding (of some coders)."""
+        """(document id, code id, coder, start, end) of every coding (of some coders, in
+        some documents)."""
         sql = ('SELECT k.document_id, k.code_id, c.name, k.start, k."end" FROM codings k '
                "JOIN coders c ON c.id = k.coder_id")
-        params: list[str] = []
+        where: list[str] = []
+        params: list[Any] = []
         if coders is not None:
-            sql += f" WHERE c.name IN ({','.join('?' for _ in coders)})"
-            params = list(coders)
+            where.append(f"c.name IN ({','.join('?' for _ in coders)})")
+            params += list(coders)
+        if doc_ids is not None:
+            ids = list(doc_ids)
+            where.append(f"k.document_id IN ({','.join('?' for _ in ids)})")
+            params += ids
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         return self.conn.execute(sql, params).fetchall()  # unordered: callers group or sort
 
     def segment_offsets(self, kind: str = "sentence") -> dict[int, Any]:
@@ -59,3 +68,24 @@ class BulkReadMixin(_Base):
                     chunk):
                 cache[doc_id] = text
         return [cache[i] for i in ids]
+
+    def latest_event_id(self) -> int:
+        row = self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+        return int(row[0])
+
+    def documents_changed_since(self, event_id: int) -> tuple[set[int], bool]:
+        """Ids of the documents events after ``event_id`` touched, and whether any event
+        was project-wide (no document: a code, a coder, a setting), so callers can update
+        only what changed."""
+        docs: set[int] = set()
+        wide = False
+        for (doc_id,) in self.conn.execute(
+                "SELECT document_id FROM events WHERE id > ?", (event_id,)):
+            if doc_id is None:
+                wide = True
+            else:
+                docs.add(int(doc_id))
+        return docs, wide
+
+    def codings_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM codings").fetchone()[0])
