@@ -159,7 +159,6 @@ def test_updating_one_document_equals_building_afresh(demo_project: Project) -> 
     doc = data.documents[1].name
     start, end = p.segment_span(doc, 3, 4)
     p.code_range(doc, "barriers/admin-support", start, end)  # as ingrid
-    changed, wide = p.documents_changed_since(0)
     assert update_documents(p, data, [p.document(doc).id])
     fresh = build_agreement_data(p, coders=["ingrid,tomas"])
     assert data.data_hash == fresh.data_hash

@@ -812,17 +812,36 @@ def compute_agreement(
     pooled: Tally = {}
     per_doc: list[Tally] = [{} for _ in range(n_docs)]
     code_keys: list[NDArray[np.int64]] = []
+    space = _BASE**len(coders)
+    # With few coders every (document, pattern) pair has a slot: one bincount per code, and
+    # the per-document tallies are summed as arrays, not as 40,000 small dictionaries.
+    dense = n_docs * space <= 1 << 22
+    doc_counts = np.zeros((n_docs, space), dtype=np.int64) if dense else None
     for code in data.codes:
         keys = data.keys(code.id)
-        doc_tallies = _tally(keys, data.unit_doc, n_docs, len(coders), data.weights)
-        total: Tally = {}
-        for d, tally in enumerate(doc_tallies):
-            _add(total, tally)
-            _add(per_doc[d], tally)
+        if doc_counts is not None:
+            combined = data.unit_doc.astype(np.int64) * space + keys
+            counts = np.bincount(combined, weights=data.weights, minlength=n_docs * space)
+            if data.weights is not None:
+                counts = np.rint(counts)
+            matrix = counts.astype(np.int64).reshape(n_docs, space)
+            doc_counts += matrix
+            column = matrix.sum(axis=0)
+            total = {int(k): int(column[k]) for k in np.flatnonzero(column)}
+        else:
+            total = {}
+            for d, tally in enumerate(_tally(keys, data.unit_doc, n_docs, len(coders),
+                                             data.weights)):
+                _add(total, tally)
+                _add(per_doc[d], tally)
         _add(pooled, total)
         code_rows.append(_row("code", code.path, total, coders, boot, code.guid))
         if boot is not None:
             code_keys.append(keys)
+    if doc_counts is not None:
+        for d in range(n_docs):
+            row = doc_counts[d]
+            per_doc[d] = {int(k): int(row[k]) for k in np.flatnonzero(row)}
     theme_rows = []
     for theme in data.themes:
         (tally,) = _tally(data.keys(theme.id, theme=True), None, 1, len(coders),
@@ -1209,7 +1228,7 @@ class Reconciliation:
             return cached
         doc = self.data.documents[doc_index].name
         codings = self.project.codings(doc=doc, coder=self.consensus) \
-            if self.consensus in {c.name for c in self.project.coders()} else []
+            if self.consensus in self.project.coder_kinds() else []
         matrices = presence_by_code(
             self.data.doc_units(doc_index),
             [(self.consensus, c.code_id, c.start, c.end) for c in codings],
@@ -1243,15 +1262,29 @@ class Reconciliation:
             d = self._doc_index.get(dec.document)
             if d is not None and dec.unit == data.unit:
                 self._decided[(d, dec.number - 1, dec.code_id)] = dec.choice
+        # The consensus coder's codings of the documents looked at, in one query; a
+        # disagreement is also resolved when the consensus codes its unit (older reviews).
+        ids = [data.doc_ids[d] for d in docs] if doc_index is not None else None
+        spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        if self.consensus in self.project.coder_kinds():
+            index = {doc_id: d for d, doc_id in enumerate(data.doc_ids)}
+            for doc_id, code_id, _, start, end in self.project.coding_rows(
+                    [self.consensus], ids):
+                if doc_id in index:
+                    spans.setdefault((index[doc_id], code_id), []).append((start, end))
         for d in docs:
             mine = self._by_doc.get(d, [])
             self.resolved.difference_update(mine)
-            if not mine:
-                continue
-            presence = self.consensus_presence(d)
-            self.resolved.update(
-                i for i in mine if (d, i.local, i.code_id) in self._decided
-                or presence[i.code_id][i.local])
+            cells = data.doc_units(d) if mine else None
+            for item in mine:
+                if (d, item.local, item.code_id) in self._decided:
+                    self.resolved.add(item)
+                    continue
+                coded = spans.get((d, item.code_id))
+                if coded and cells is not None:
+                    us, ue = int(cells[item.local][0]), int(cells[item.local][1])
+                    if any(s < ue and e > us for s, e in coded):
+                        self.resolved.add(item)
 
     # --- walking ---------------------------------------------------------------------------
 
