@@ -168,3 +168,13 @@ def test_updating_one_document_equals_building_afresh(demo_project: Project) -> 
     assert [r.figures for r in mine.rows()] == [r.figures for r in theirs.rows()]
     outside = next(d.id for d in p.documents() if d.id not in data.doc_ids)
     assert not update_documents(p, data, [outside])  # not compared: build afresh instead
+
+
+def test_stats_and_docs_show_the_consensus_apart(demo_path: Path) -> None:
+    assert run("reconcile", demo_path, "--coders", "ingrid,tomas").exit_code == 0
+    stats = json.loads(run("stats", demo_path, "--format", "json").output)
+    assert set(stats["codings_per_coder"]) == {"demo", "ingrid", "tomas"}
+    assert stats["consensus_codings"]["consensus"] > 0
+    docs = json.loads(run("docs", demo_path, "--format", "json").output)
+    assert sum(d["consensus"] for d in docs) == stats["consensus_codings"]["consensus"]
+    assert sum(d["codings"] for d in docs) == sum(stats["codings_per_coder"].values())

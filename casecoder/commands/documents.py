@@ -153,15 +153,20 @@ def docs_command(project: Path, fmt: str) -> None:
     with open_project(project) as p:
         attrs = p.all_attributes()
         coded = p.document_coding_counts()
+        agreed: dict[str, int] = {}  # consensus codings are shown apart from the coders'
+        for name in sorted(p.consensus_coders()):
+            for doc_name, n in p.document_coding_counts(name).items():
+                agreed[doc_name] = agreed.get(doc_name, 0) + n
         rows = []
         for d in p.documents():
             a = attrs.get(d.name, {})
             rows.append({"name": d.name, "case": d.case or "", "case_type": a.get("case_type", ""),
                          "role": a.get("role", ""), "language": d.language,
                          "format": d.source_format, "words": d.word_count,
-                         "codings": coded.get(d.name, 0), "guid": d.guid, "attributes": a})
+                         "codings": coded.get(d.name, 0) - agreed.get(d.name, 0),
+                         "consensus": agreed.get(d.name, 0), "guid": d.guid, "attributes": a})
     emit(rows, fmt, ["name", "case", "case_type", "role", "language", "format", "words",
-                     "codings"], title="Documents")
+                     "codings", *(["consensus"] if agreed else [])], title="Documents")
 
 
 @click.command("show")
