@@ -146,3 +146,18 @@ def test_a_version_2_file_gets_speakers_from_its_segments(tmp_path: Path) -> Non
         assert (speakers["Informant 2"].turns, speakers["Informant 2"].words) == (2, 12)
         assert speakers["Intervjuer"].interviewer and not speakers["Informant 2"].interviewer
         assert p.consensus_coders() == {"consensus"}
+
+
+def test_import_suggests_interviewers(tmp_path: Path) -> None:
+    path = tmp_path / "ny.cc.db"
+    assert run("init", path).exit_code == 0
+    transcript = tmp_path / "intervju-09.txt"
+    transcript.write_text("Intervjuer: Hvorfor søkte dere?\n\nInformant: Vi ønsket nye "
+                          "partnere.\n\nIntervjuer: Og så?\n\nInformant: Så fikk vi ja.\n",
+                          encoding="utf-8")
+    result = run("import", path, transcript)
+    assert result.exit_code == 0, result.output
+    assert "marked as interviewer: Intervjuer" in result.output
+    with Project.open(path) as p:
+        assert [(s.label, s.interviewer, s.turns) for s in p.speakers("intervju-09")] == [
+            ("Intervjuer", True, 2), ("Informant", False, 2)]

@@ -53,6 +53,11 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
     attributes = dict(parse_assignment(a) for a in attrs)
     with open_project(project, coder) as p:
         results = _import_all(p, files, name, case, attributes, language, fmt)
+        marked = sorted({s.label for r in results if r.document
+                         for s in p.speakers(r.document.id) if s.interviewer})
+    if marked and fmt == "table":  # a suggestion from the label, easy to take back
+        click.echo(f"marked as interviewer: {', '.join(marked)} (casecoder speakers PROJECT "
+                   "--informant LABEL if not)", err=True)
     rows = [{"file": Path(r.path).name, "status": r.status,
              "document": r.document.name if r.document else "",
              "encoding": r.encoding or "", "words": r.words,

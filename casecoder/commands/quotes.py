@@ -69,7 +69,7 @@ def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: 
     for line in result.pseudonym_report:
         click.echo(line, err=True)
     click.echo(f"wrote {output} ({result.format}): {result.themes} theme"
-               f"{'s' if result.themes != 1 else ''}, {result.codings} coding"
+               f"{'s' if result.themes != 1 else ''}, {result.codings} quote"
                f"{'s' if result.codings != 1 else ''}")
 
 

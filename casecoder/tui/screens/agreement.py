@@ -245,6 +245,10 @@ class AgreementScreen(Screen[None]):
                 summary.append("\n")
             summary.append(f"Reconciled into {rec.consensus!r}: ", style="bold")
             summary.append(f"{rec.done} / {rec.total} disagreements resolved")
+            if report.unused_codes:
+                summary.append(f"\n{len(report.unused_codes)} codes nobody used count as "
+                               "agreement in the pooled figures (casecoder agreement "
+                               "--used-codes-only leaves them out)", style="yellow")
             if report.left_out:
                 summary.append(f"\n{len(report.left_out)} documents left out: "
                                + "; ".join(f"{x.name} ({x.reason})"
