@@ -178,3 +178,23 @@ def test_stats_and_docs_show_the_consensus_apart(demo_path: Path) -> None:
     docs = json.loads(run("docs", demo_path, "--format", "json").output)
     assert sum(d["consensus"] for d in docs) == stats["consensus_codings"]["consensus"]
     assert sum(d["codings"] for d in docs) == sum(stats["codings_per_coder"].values())
+
+
+def test_interviewer_turns_can_be_left_out_of_the_units(demo_path: Path) -> None:
+    full = json.loads(run("agreement", demo_path, "--format", "json").output)
+    lean = run("agreement", demo_path, "--no-interviewers", "--format", "json")
+    assert lean.exit_code == 0, lean.output
+    lean_data = json.loads(lean.output)
+    with Project.open(demo_path) as p:
+        asked = sum(len(v) for k, v in p.interviewer_segments("sentence").items()
+                    if p.document(k).name in {d["name"] for d in full["documents"]})
+    assert lean_data["n_units"] == full["n_units"] - asked > 0
+    assert "interviewer turns left out" in lean_data["unit_description"]
+    assert lean_data["data_hash"] != full["data_hash"]
+    # Decisions still name the segment numbers `casecoder show` prints.
+    with Project.open(demo_path, coder="leder") as p:
+        data = build_agreement_data(p, coders=["ingrid,tomas"], skip_interviewers=True)
+        row = find_disagreements(data)[-1]
+        sentence = p.segments(row.document, "sentence")[row.number - 1]
+        assert (sentence.start, sentence.end) == (row.start, row.end)
+        assert p.speaker(row.document, sentence.speaker or "").interviewer is False

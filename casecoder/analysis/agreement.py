@@ -183,6 +183,10 @@ class AgreementData:
     _cells: list[NDArray[np.int64]] = field(repr=False)
     _presence: dict[int, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
     doc_ids: list[int] = field(default_factory=list)  # project ids of `documents`
+    # Segment numbers of each document's cells when some were left out (interviewer turns);
+    # None: cell k is segment k + 1.
+    numbers: list[NDArray[np.int64]] | None = None
+    skip_interviewers: bool = False
     # What the fingerprint is made of, per compared document, so one can be swapped.
     _hash_codings: list[list[tuple[str, str, str, int, int]]] = field(
         default_factory=list, repr=False)
@@ -211,7 +215,18 @@ class AgreementData:
             return 1
         if self.unit == "character":
             return int(self._cells[doc_index][local][0]) + 1
+        if self.numbers is not None:
+            return int(self.numbers[doc_index][local])
         return local + 1
+
+    def local_of(self, doc_index: int, number: int) -> int | None:
+        """The cell of a segment number in one document (None if it is not compared)."""
+        if self.numbers is None:
+            count = int(self.doc_bounds[doc_index + 1] - self.doc_bounds[doc_index])
+            return number - 1 if 1 <= number <= count else None
+        numbers = self.numbers[doc_index]
+        at = int(np.searchsorted(numbers, number))
+        return at if at < numbers.size and int(numbers[at]) == number else None
 
     def presence(self, code_id: int, *, theme: bool = False) -> NDArray[np.bool_]:
         """Coders x cells presence of one code, or with ``theme`` of any code under it.
@@ -283,6 +298,7 @@ def build_agreement_data(
     min_overlap: float | None = None,
     partial: bool = False,
     used_codes_only: bool = False,
+    skip_interviewers: bool = False,
 ) -> AgreementData:
     """Decide what is compared and compute unit x coder presence for every compared code.
 
@@ -353,10 +369,19 @@ def build_agreement_data(
 
     kept: list[tuple[Any, tuple[str, ...], NDArray[np.int64] | None]] = []
     all_spans = _all_unit_spans(project, [doc for doc, _ in compared], unit)
+    if skip_interviewers and unit not in SPAN_UNITS:
+        raise UserError("leaving out interviewer turns works on sentence, turn and paragraph "
+                        f"units, not on the {unit} unit")
+    asked = project.interviewer_segments(unit) if skip_interviewers else {}
+    numbers_of: dict[int, NDArray[np.int64]] = {}
     for doc, raters in compared:
         spans = all_spans.get(doc.id) if unit in SPAN_UNITS else None
         if unit in SPAN_UNITS and spans is None:
             spans = np.zeros((0, 2), dtype=np.int64)
+        if skip_interviewers and spans is not None:
+            numbers = np.arange(1, spans.shape[0] + 1, dtype=np.int64)
+            keep = ~np.isin(numbers, np.fromiter(asked.get(doc.id, ()), dtype=np.int64))
+            spans, numbers_of[doc.id] = spans[keep], numbers[keep]
         if spans is not None and spans.shape[0] == 0:
             left_out.append(LeftOut(doc.name, f"it has no {unit} units"))
             continue
@@ -423,13 +448,16 @@ def build_agreement_data(
         documents=compared_docs, left_out=left_out, codes=selected, themes=themes,
         theme_members=members, texts=texts, doc_bounds=bounds, unit_doc=unit_doc, rated=rated,
         weights=weights, data_hash="", _cells=cells, _presence=presence,
-        doc_ids=[doc.id for doc, _, _ in kept], _hash_codings=hash_codings)
+        doc_ids=[doc.id for doc, _, _ in kept], _hash_codings=hash_codings,
+        numbers=[numbers_of[doc.id] for doc, _, _ in kept] if skip_interviewers else None,
+        skip_interviewers=skip_interviewers)
     data.data_hash = _fingerprint(data)
     return data
 
 
 def _fingerprint(data: AgreementData) -> str:
-    return data_hash(data.coders, data.unit, data.min_overlap, data.partial,
+    unit = data.unit + (" without interviewer turns" if data.skip_interviewers else "")
+    return data_hash(data.coders, unit, data.min_overlap, data.partial,
                      [(d.guid, d.sha256) for d in data.documents],
                      [c.guid for c in data.codes],
                      [row for rows in data._hash_codings for row in rows])
@@ -857,7 +885,8 @@ def compute_agreement(
         project=project_name,
         coders=coders,
         unit=data.unit,
-        unit_description=UNIT_DESCRIPTIONS[data.unit],
+        unit_description=UNIT_DESCRIPTIONS[data.unit] + (
+            "; interviewer turns left out" if data.skip_interviewers else ""),
         min_overlap=data.min_overlap,
         partial=data.partial,
         n_units=data.n_units,
@@ -1122,20 +1151,19 @@ def seed_consensus(project: Any, data: AgreementData, into: str = "consensus") -
                if d.unit == data.unit}
     spans = agreed_spans(project, data)
     if decided:
-        names = {project.document(d.name).id: d.name for d in data.documents}
-        unit_of: dict[int, tuple[str, NDArray[np.int64]]] = {}
-        for d, doc in enumerate(data.documents):
-            unit_of[project.document(doc.name).id] = (doc.name, data.doc_units(d))
+        index = {doc_id: d for d, doc_id in enumerate(data.doc_ids)}
         kept = []
         for doc_id, code_id, start, end in spans:
-            cells = unit_of[doc_id][1]
+            d = index[doc_id]
+            name = data.documents[d].name
+            cells = data.doc_units(d)
             first = int(np.searchsorted(cells[:, 1], start, side="right"))
             last = int(np.searchsorted(cells[:, 0], end, side="left"))
-            numbers = range(first + 1, last + 1)
-            if any((names[doc_id], code_id, n) in decided for n in numbers):
-                for n in numbers:  # keep the undecided units of the passage
-                    if (names[doc_id], code_id, n) not in decided:
-                        us, ue = (int(x) for x in cells[n - 1])
+            locals_ = range(first, last)
+            if any((name, code_id, data.unit_number(d, k)) in decided for k in locals_):
+                for k in locals_:  # keep the undecided units of the passage
+                    if (name, code_id, data.unit_number(d, k)) not in decided:
+                        us, ue = (int(x) for x in cells[k])
                         s, e = max(start, us), min(end, ue)
                         if s < e:
                             kept.append((doc_id, code_id, s, e))
@@ -1260,8 +1288,9 @@ class Reconciliation:
                 self.consensus, doc=data.documents[doc_index].name)
         for dec in decisions:
             d = self._doc_index.get(dec.document)
-            if d is not None and dec.unit == data.unit:
-                self._decided[(d, dec.number - 1, dec.code_id)] = dec.choice
+            local = data.local_of(d, dec.number) if d is not None else None
+            if local is not None and dec.unit == data.unit:
+                self._decided[(d, local, dec.code_id)] = dec.choice
         # The consensus coder's codings of the documents looked at, in one query; a
         # disagreement is also resolved when the consensus codes its unit (older reviews).
         ids = [data.doc_ids[d] for d in docs] if doc_index is not None else None

@@ -89,3 +89,13 @@ class BulkReadMixin(_Base):
 
     def codings_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM codings").fetchone()[0])
+
+    def interviewer_segments(self, kind: str = "sentence") -> dict[int, set[int]]:
+        """Per document id, the numbers of its segments of one kind spoken by an interviewer."""
+        out: dict[int, set[int]] = {}
+        for doc_id, number in self.conn.execute(
+                "SELECT s.document_id, s.number FROM segments s JOIN speakers p "
+                "ON p.document_id = s.document_id AND p.label = s.speaker "
+                "WHERE s.kind = ? AND p.interviewer = 1", (kind,)):
+            out.setdefault(int(doc_id), set()).add(int(number))
+        return out
