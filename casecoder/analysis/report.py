@@ -187,12 +187,11 @@ def _fit_columns(report: AgreementReport, width: int) -> tuple[list[tuple[str, s
     columns = _columns(report, coders=len(report.coders) <= 3, terminal=True)
     rows = report.rows()
 
+    widest = {key: max(len(header), *(_cell_width(r, key) for r in rows))
+              for key, header in columns if key != "label"}  # once, not once per try
+
     def needed(cols: list[tuple[str, str]]) -> int:
-        total = _LABEL_MIN
-        for key, header in cols:
-            if key != "label":
-                total += 3 + max(len(header), *(_cell_width(r, key) for r in rows))
-        return total
+        return _LABEL_MIN + sum(3 + widest[key] for key, _ in cols if key != "label")
 
     hidden: list[str] = []
     for group in _DROP_ORDER:
