@@ -61,7 +61,8 @@ COUNTING_NOTE = (
     "to one person across documents (unlabelled text counts as one unnamed speaker; "
     "interviewers are never informants); attributes come from the speaker, then the document, "
     "then the case; a subcode's counts include only codings of that code itself, the theme's "
-    "include everything below it."
+    "include everything below it; breakdown tables count codings (every coder's application) "
+    "and documents."
 )
 COUNT_FIELDS = ("codings", "passages", "documents", "informants", "cases")
 
