@@ -198,3 +198,16 @@ def test_interviewer_turns_can_be_left_out_of_the_units(demo_path: Path) -> None
         sentence = p.segments(row.document, "sentence")[row.number - 1]
         assert (sentence.start, sentence.end) == (row.start, row.end)
         assert p.speaker(row.document, sentence.speaker or "").interviewer is False
+
+
+def test_default_export_leaves_the_consensus_out(demo_path: Path, tmp_path: Path) -> None:
+    assert run("reconcile", demo_path, "--coders", "ingrid,tomas").exit_code == 0
+    out = tmp_path / "all.json"
+    assert run("export", "quotes", demo_path, "-o", out).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    coders = {c for t in data["themes"] for s in t["sections"] for q in s["quotes"]
+              for c in q["coder"].split(", ")}
+    assert coders == {"ingrid", "tomas"}
+    md = tmp_path / "all.md"
+    assert run("export", "quotes", demo_path, "-o", md).exit_code == 0
+    assert "The consensus version (consensus) is left out" in md.read_text(encoding="utf-8")

@@ -553,6 +553,8 @@ class QuoteExport:
         self.coder = project.coder(options.coder).name if options.coder else None
         #: One quote per passage across coders (the default), or one per coding.
         self.merge = self.coder is None and not options.per_coder
+        #: A consensus coder's codings are its own version: shown only when asked for by name.
+        self.left_out_coders = sorted(project.consensus_coders()) if self.coder is None else []
         self.pseudonymizer: Pseudonymizer | None = None
         if options.pseudonyms is not None:
             from casecoder.export.pseudonyms import Pseudonymizer
@@ -632,6 +634,10 @@ class QuoteExport:
         """The opening lines every display format prints, in this order."""
         lines = [f"Project: {self.project_name} ({self.project.path.name}). "
                  f"Codings by {self.coder_label}."]
+        if self.left_out_coders:
+            names = ", ".join(self.show(n) for n in self.left_out_coders)
+            lines.append(f"The consensus version ({names}) is left out; export it with "
+                         f"--coder {self.show(self.left_out_coders[0])}.")
         if self.by:
             lines.append(f"Breakdowns by: {', '.join(self.by)}.")
         if self.options.context:
@@ -654,7 +660,8 @@ class QuoteExport:
         for code in self.theme_codes:
             codes = self.project.descendants(code)
             table = _CodingTable()
-            keep = self._not_interviewer if self.options.skip_interviewers else None
+            keep = self._keep if (self.options.skip_interviewers
+                                  or self.left_out_coders) else None
             for c in codes:
                 table.add_section(c.id, self.project.codings(code=c, coder=self.coder,
                                                              subcodes=False),
@@ -663,7 +670,11 @@ class QuoteExport:
 
     # --- documents and quotes ------------------------------------------------------------
 
-    def _not_interviewer(self, coding: Coding) -> bool:
+    def _keep(self, coding: Coding) -> bool:
+        if coding.coder in self.left_out_coders:
+            return False
+        if not self.options.skip_interviewers:
+            return True
         doc = self.doc(coding.document_id)
         return doc.speaker_at(coding.start) not in doc.interviewers
 
