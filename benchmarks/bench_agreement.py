@@ -227,7 +227,10 @@ def review_state(path: Path) -> None:
 
 
 async def screen(path: Path) -> None:
-    """The F6 screen on its own: open (first frame), figures ready, reopen after a coding."""
+    """The F6 screen on its own: open (first frame), figures ready, reopen after a coding.
+
+    CPU is the app thread's own (`thread_time`), without the worker computing the figures.
+    """
     from textual.app import App
 
     from casecoder.tui.screens.agreement import AgreementScreen
@@ -238,11 +241,11 @@ async def screen(path: Path) -> None:
 
         app = Host()
         async with app.run_test(size=(120, 40)) as pilot:
-            mark, cpu = time.perf_counter(), time.process_time()
+            mark, cpu = time.perf_counter(), time.thread_time()
             agreement = AgreementScreen(project)
             await app.push_screen(agreement)
             await pilot.pause()
-            opened = time.perf_counter() - mark, time.process_time() - cpu
+            opened = time.perf_counter() - mark, time.thread_time() - cpu
             await app.workers.wait_for_complete()
             await pilot.pause()
             ready = time.perf_counter() - mark
@@ -250,10 +253,10 @@ async def screen(path: Path) -> None:
             sentence = project.segments(doc, "sentence")[5]
             code = next(c for c in project.codes() if c.codable)
             project.code_range(doc, code, sentence.start, sentence.end)
-            mark, cpu = time.perf_counter(), time.process_time()
+            mark, cpu = time.perf_counter(), time.thread_time()
             agreement.on_screen_resume()
             await pilot.pause()
-            reopened = time.perf_counter() - mark, time.process_time() - cpu
+            reopened = time.perf_counter() - mark, time.thread_time() - cpu
             await app.workers.wait_for_complete()
             await pilot.pause()
             updated = time.perf_counter() - mark
