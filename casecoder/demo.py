@@ -67,6 +67,8 @@ def build_demo(path: Path | None = None, *, force: bool = False) -> Path:
         if failures:
             raise UserError(f"the sample study did not import: {failures[0]}")
         p.load_attributes_csv(transcripts / "attributes.csv")
+        if (transcripts / "speakers.csv").exists():  # the group interviews' informants
+            p.load_speakers_csv(transcripts / "speakers.csv")
         for file in sorted((transcripts / "demo-codings").glob("*.yml")):
             p.add_codings(quote_records(p, file), action="demo-codings",
                           summary=f"demo codings from {file.name}")

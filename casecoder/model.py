@@ -14,6 +14,7 @@ class Coder:
     id: int
     guid: str
     name: str
+    kind: str = "coder"  # "consensus" for a consensus coder (schema 3)
 
 
 @dataclass(frozen=True)

@@ -167,16 +167,17 @@ def test_summaries_follow_merged_codes_and_go_with_deleted_ones(demo_project: Pr
     assert len(p.framework_summaries()) == 2
 
 
-def test_a_file_at_the_previous_version_gains_the_framework_table(project_path: Path) -> None:
+def test_a_version_3_file_gains_the_framework_table(project_path: Path) -> None:
     from casecoder.store import APPLICATION_ID, SCHEMA_VERSION
     from casecoder.store.schema import MIGRATIONS
 
     conn = sqlite3.connect(project_path)
     conn.isolation_level = None
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    for version in range(SCHEMA_VERSION - 1):
+    before = 3  # the last version without framework summaries
+    for version in range(before):
         MIGRATIONS[version](conn)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.execute(f"PRAGMA user_version = {before}")
     conn.execute("INSERT INTO meta (key, value) VALUES ('language', 'nb')")
     conn.close()
     with Project.open(project_path, coder="anna") as p:

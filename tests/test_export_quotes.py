@@ -342,7 +342,7 @@ def test_matrices_match_an_independent_count(p: Project) -> None:
 
 
 def test_every_quote_is_its_span_and_is_attributed(p: Project) -> None:
-    export = QuoteExport(p, QuoteOptions())
+    export = QuoteExport(p, QuoteOptions(per_coder=True))
     seen = []
     for theme in export.themes():
         for quote in theme.all_quotes():
@@ -394,7 +394,7 @@ def test_coder_filter_and_chosen_theme(p: Project) -> None:
 def test_markdown_quotes_are_the_spans_and_the_file_is_pandoc_markdown(
         p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.md"
-    result = export(study, out, "--by", "case_type")
+    result = export(study, out, "--by", "case_type", "--per-coder")
     assert "wrote" in result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith('---\ntitle: "Quote summary: study"\n---\n')
@@ -417,7 +417,7 @@ def test_markdown_quotes_are_the_spans_and_the_file_is_pandoc_markdown(
 def test_html_is_self_contained_escaped_and_has_a_chart(
         p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.html"
-    export(study, out)
+    export(study, out, "--per-coder")
     parsed = html_read(out)
     assert parsed.quotes == Counter(fold(s) for s in spans(p).elements())
     raw = out.read_text(encoding="utf-8")
@@ -433,7 +433,7 @@ def test_docx_has_headings_tables_and_quote_paragraphs(
     import docx
 
     out = tmp_path / "quotes.docx"
-    export(study, out, "--by", "role")
+    export(study, out, "--by", "role", "--per-coder")
     _texts, quotes = docx_read(out)
     expected = Counter(" ".join(line.strip() for line in s.split("\n") if line.strip())
                        for s in spans(p).elements())
@@ -453,7 +453,7 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
     import openpyxl
 
     out = tmp_path / "quotes.xlsx"
-    export(study, out)
+    export(study, out, "--per-coder")
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == ["Summary", "motivation", "barriers", "continuation",
                                    "All quotes"]
@@ -484,7 +484,7 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
 def test_csv_is_long_format_with_exact_neutralised_text(
         p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.csv"
-    export(study, out)
+    export(study, out, "--per-coder")
     rows = csv_rows(out)
     assert len(rows) == len(CODINGS)
     assert Counter(r["quote"] for r in rows) == Counter(
@@ -502,7 +502,7 @@ def test_csv_is_long_format_with_exact_neutralised_text(
 
 def test_json_holds_the_whole_model(p: Project, study: Path, tmp_path: Path) -> None:
     out = tmp_path / "quotes.json"
-    export(study, out, "--by", "case_type", "--all-coders")
+    export(study, out, "--by", "case_type", "--all-coders", "--per-coder")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["format"] == "casecoder-quotes"
     quotes = [q for t in data["themes"] for s in t["sections"] for q in s["quotes"]]
@@ -714,3 +714,69 @@ def test_a_failure_while_writing_keeps_the_old_file(
         export_quotes(p, out, QuoteOptions())
     assert out.read_text(encoding="utf-8") == "the old report\n"
     assert list(tmp_path.iterdir()) == [out]
+
+
+# --- one quote per passage across coders ---------------------------------------------------
+
+SHARED = "Studentene våre har barn og jobb."  # coded identically by ingrid and tomas
+
+
+def shared_quotes(path: Path, fmt: str) -> list[str]:
+    """The quotes (texts, or rows) of one format that hold the passage both coders coded."""
+    if fmt == "md":
+        found = list(md_quotes(path.read_text(encoding="utf-8")).elements())
+    elif fmt == "html":
+        found = list(html_read(path).quotes.elements())
+    elif fmt == "docx":
+        found = list(docx_read(path)[1].elements())
+    elif fmt == "xlsx":
+        sheet = xlsx_cells(path)["All quotes"]
+        column = sheet[0].index("quote")
+        found = [row[column] for row in sheet[1:]]
+    elif fmt == "csv":
+        found = [r["quote"] for r in csv_rows(path)]
+    else:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found = [q["text"] for t in data["themes"] for s in t["sections"] for q in s["quotes"]]
+    return [q for q in found if q and q.startswith(SHARED)]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "xlsx", "csv", "json"])
+def test_a_passage_two_coders_coded_is_one_quote(study: Path, tmp_path: Path,
+                                                fmt: str) -> None:
+    merged, per_coder = tmp_path / f"merged.{fmt}", tmp_path / f"per-coder.{fmt}"
+    export(study, merged)
+    export(study, per_coder, "--per-coder")
+    assert len(shared_quotes(merged, fmt)) == 1
+    assert len(shared_quotes(per_coder, fmt)) == 2
+    if fmt in ("csv", "json"):
+        text = merged.read_text(encoding="utf-8-sig")
+        assert "ingrid, tomas" in text  # who coded it
+        assert "merged into one passage and one quote" in text or fmt == "csv"
+
+
+def test_merged_counts_say_how_many_codings_and_passages(p: Project) -> None:
+    theme = next(t for t in QuoteExport(p, QuoteOptions()).themes()
+                 if t.code.path == "motivation")
+    section = next(s for s in theme.sections if s.code.path == "motivation/inclusive-mobility")
+    quotes = list(theme.quotes(section.code))
+    codings = p.codings(code="motivation/inclusive-mobility", subcodes=False)
+    assert section.counts.codings == len(codings)  # every application still counted
+    assert len(quotes) == section.counts.passages == len(codings) - 1
+    both = next(q for q in quotes if q.text.startswith(SHARED))
+    assert both.coder == "ingrid, tomas" and both.memo == "ingrid: to linjer"
+    assert "merged into one passage" in " ".join(QuoteExport(p, QuoteOptions()).intro())
+
+
+def test_overlapping_codings_of_two_coders_merge_touching_ones_do_not(p: Project) -> None:
+    doc = "c2-ka220-prorektor"
+    text = p.text(doc)
+    start = text.index("Vi ville bygge")
+    p.add_codings([CodingRecord(doc, "continuation", "ingrid", start, start + 10),
+                   CodingRecord(doc, "continuation", "tomas", start + 5, start + 20),
+                   CodingRecord(doc, "continuation", "ola", start + 20, start + 30)])
+    theme = next(QuoteExport(p, QuoteOptions(themes=("continuation",))).themes())
+    quotes = list(theme.all_quotes())
+    assert [(q.start - start, q.end - start, q.coder) for q in quotes] == [
+        (0, 20, "ingrid, tomas"), (20, 30, "ola")]
+    assert theme.counts.codings == 3 and theme.counts.passages == 2

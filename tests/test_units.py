@@ -175,3 +175,27 @@ def test_long_transcript_is_fast() -> None:
     assert time.perf_counter() - begin < 1.0
     assert len(coded) == 50_000
     assert all(a or not c for a, c in zip(any_char, coded, strict=True))
+
+
+def test_presence_of_sorted_units_matches_brute_force() -> None:
+    """The run-marking path for sorted units gives what "any character covered" means."""
+    import random
+
+    from casecoder.analysis.units import presence_by_code
+
+    rng = random.Random(7)
+    for _ in range(200):
+        units, offset = [], 0
+        for _ in range(rng.randint(0, 30)):
+            offset += rng.randint(0, 3)
+            length = rng.randint(0, 6)
+            units.append((offset, offset + length))
+            offset += length
+        codings = []
+        for _ in range(rng.randint(0, 8)):
+            start = rng.randint(0, offset + 2)
+            codings.append(("a", 1, start, start + rng.randint(1, 9)))
+        got = presence_by_code(units, codings, ["a"], [1])[1][0].tolist()
+        want = [any(s < ue and e > us for _, _, s, e in codings) and ue > us
+                for us, ue in units]
+        assert got == want, (units, codings)

@@ -43,13 +43,14 @@ from casecoder.analysis.statistics import (
 )
 from casecoder.analysis.units import presence_by_code
 from casecoder.errors import UserError
-from casecoder.model import Code, CodingRecord
+from casecoder.model import Code
 
 __all__ = [
     "BOOTSTRAP_STATISTICS",
     "CHANCE_CORRECTED",
     "CHOICES",
     "DEFINITIONS",
+    "SEED_RULE",
     "SPAN_UNITS",
     "STATISTICS",
     "UNITS",
@@ -63,12 +64,16 @@ __all__ = [
     "Reconciliation",
     "ResultRow",
     "UnitRow",
+    "agreed_spans",
     "build_agreement_data",
     "compute_agreement",
     "data_hash",
+    "default_coders",
     "find_disagreements",
     "ratings_from_tally",
+    "seed_consensus",
     "unit_rows",
+    "update_documents",
 ]
 
 UNITS = ("sentence", "turn", "paragraph", "character", "document")
@@ -169,7 +174,7 @@ class AgreementData:
     codes: list[Code]  # compared codable codes, codebook order
     themes: list[Code]  # compared codes with subcodes, codebook order
     theme_members: dict[int, list[int]]  # theme id -> ids of the compared codes it rolls up
-    texts: list[str]  # document texts, for listings
+    texts: Sequence[str]  # document texts, for listings (read on first use)
     doc_bounds: NDArray[np.int64]  # (documents + 1,) first cell of each document, then total
     unit_doc: NDArray[np.int32]
     rated: NDArray[np.bool_]
@@ -177,6 +182,14 @@ class AgreementData:
     data_hash: str
     _cells: list[NDArray[np.int64]] = field(repr=False)
     _presence: dict[int, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+    doc_ids: list[int] = field(default_factory=list)  # project ids of `documents`
+    # Segment numbers of each document's cells when some were left out (interviewer turns);
+    # None: cell k is segment k + 1.
+    numbers: list[NDArray[np.int64]] | None = None
+    skip_interviewers: bool = False
+    # What the fingerprint is made of, per compared document, so one can be swapped.
+    _hash_codings: list[list[tuple[str, str, str, int, int]]] = field(
+        default_factory=list, repr=False)
 
     @property
     def n_cells(self) -> int:
@@ -202,7 +215,18 @@ class AgreementData:
             return 1
         if self.unit == "character":
             return int(self._cells[doc_index][local][0]) + 1
+        if self.numbers is not None:
+            return int(self.numbers[doc_index][local])
         return local + 1
+
+    def local_of(self, doc_index: int, number: int) -> int | None:
+        """The cell of a segment number in one document (None if it is not compared)."""
+        if self.numbers is None:
+            count = int(self.doc_bounds[doc_index + 1] - self.doc_bounds[doc_index])
+            return number - 1 if 1 <= number <= count else None
+        numbers = self.numbers[doc_index]
+        at = int(np.searchsorted(numbers, number))
+        return at if at < numbers.size and int(numbers[at]) == number else None
 
     def presence(self, code_id: int, *, theme: bool = False) -> NDArray[np.bool_]:
         """Coders x cells presence of one code, or with ``theme`` of any code under it.
@@ -232,6 +256,28 @@ class AgreementData:
         return key
 
 
+class DocumentTexts(Sequence[str]):
+    """The compared documents' texts, read when first asked for (listings, the review).
+
+    Figures never need the text, so a report over 5 million words does not read it. The texts
+    come through the project they were built from; `rebind` hands them to another handle on
+    the same file (a worker builds the data on its own connection, the screen reads on its).
+    """
+
+    def __init__(self, project: Any, doc_ids: Sequence[int]) -> None:
+        self._project = project
+        self._ids = list(doc_ids)
+
+    def rebind(self, project: Any) -> None:
+        self._project = project
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return str(self._project.text(self._ids[index]))
+
+
 def _split_names(values: Iterable[str] | None) -> list[str]:
     """Names from options given as A,B or repeated; empty pieces dropped, order kept."""
     out: list[str] = []
@@ -251,6 +297,8 @@ def build_agreement_data(
     documents: Iterable[str] | None = None,
     min_overlap: float | None = None,
     partial: bool = False,
+    used_codes_only: bool = False,
+    skip_interviewers: bool = False,
 ) -> AgreementData:
     """Decide what is compared and compute unit x coder presence for every compared code.
 
@@ -258,7 +306,9 @@ def build_agreement_data(
     they coded anything in it or marked it done; by default only documents every compared coder
     worked on are compared, so no rating is missing. With ``partial`` a document is compared when
     at least two of the coders worked on it, and the others' ratings there are missing.
-    ``codes`` are paths; a theme stands for itself and all its subcodes.
+    ``codes`` are paths; a theme stands for itself and all its subcodes. A consensus coder
+    is compared only when named. With ``used_codes_only``, codes no compared coder applied in
+    the compared documents are left out (they only add agreed "absent" units).
     """
     if unit not in UNITS:
         raise UserError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
@@ -269,8 +319,8 @@ def build_agreement_data(
         if not 0.0 < min_overlap <= 1.0:
             raise UserError(f"minimum overlap must be a share above 0 and at most 1, "
                             f"not {min_overlap}")
-    all_codings = project.codings()
-    coder_names = _resolve_coders(project, coders, all_codings)
+    coder_names = _resolve_coders(project, coders)
+    all_codings = project.coding_rows(coder_names)  # (doc id, code id, coder, start, end)
     selected, themes, members = _resolve_codes(project, codes)
     selected_ids = {c.id for c in selected}
 
@@ -280,9 +330,8 @@ def build_agreement_data(
     if requested:
         wanted = {project.document(name).id for name in requested}
     worked: dict[str, set[int]] = {name: set() for name in coder_names}
-    for coding in all_codings:
-        if coding.coder in worked:
-            worked[coding.coder].add(coding.document_id)
+    for doc_id, _, coder, _, _ in all_codings:
+        worked[coder].add(doc_id)
     ids_by_name = {d.name: d.id for d in docs}
     for name in coder_names:
         worked[name] |= {ids_by_name[n] for n in project.done_documents(name) if n in ids_by_name}
@@ -305,15 +354,34 @@ def build_agreement_data(
 
     by_doc: dict[int, list[tuple[str, int, int, int]]] = {}
     compared_ids = {doc.id for doc, _ in compared}
-    for coding in all_codings:
-        if (coding.document_id in compared_ids and coding.coder in worked
-                and coding.code_id in selected_ids):
-            by_doc.setdefault(coding.document_id, []).append(
-                (coding.coder, coding.code_id, coding.start, coding.end))
+    for doc_id, code_id, coder, start, end in all_codings:
+        if doc_id in compared_ids and code_id in selected_ids:
+            by_doc.setdefault(doc_id, []).append((coder, code_id, start, end))
+    if used_codes_only:
+        used = {code_id for rows in by_doc.values() for _, code_id, _, _ in rows}
+        if not used:
+            raise UserError("no compared coder used any of the compared codes")
+        selected = [c for c in selected if c.id in used]
+        selected_ids = {c.id for c in selected}
+        members = {t: [m for m in ids if m in used] for t, ids in members.items()}
+        themes = [t for t in themes if members[t.id]]
+        members = {t: ids for t, ids in members.items() if ids}
 
     kept: list[tuple[Any, tuple[str, ...], NDArray[np.int64] | None]] = []
+    all_spans = _all_unit_spans(project, [doc for doc, _ in compared], unit)
+    if skip_interviewers and unit not in SPAN_UNITS:
+        raise UserError("leaving out interviewer turns works on sentence, turn and paragraph "
+                        f"units, not on the {unit} unit")
+    asked = project.interviewer_segments(unit) if skip_interviewers else {}
+    numbers_of: dict[int, NDArray[np.int64]] = {}
     for doc, raters in compared:
-        spans = _unit_spans(project, doc, unit)
+        spans = all_spans.get(doc.id) if unit in SPAN_UNITS else None
+        if unit in SPAN_UNITS and spans is None:
+            spans = np.zeros((0, 2), dtype=np.int64)
+        if skip_interviewers and spans is not None:
+            numbers = np.arange(1, spans.shape[0] + 1, dtype=np.int64)
+            keep = ~np.isin(numbers, np.fromiter(asked.get(doc.id, ()), dtype=np.int64))
+            spans, numbers_of[doc.id] = spans[keep], numbers[keep]
         if spans is not None and spans.shape[0] == 0:
             left_out.append(LeftOut(doc.name, f"it has no {unit} units"))
             continue
@@ -325,16 +393,17 @@ def build_agreement_data(
                         else "the project has no documents to compare")
 
     n_coders = len(coder_names)
-    texts = [project.text(doc) for doc, _, _ in kept]
+    texts = DocumentTexts(project, [doc.id for doc, _, _ in kept])
+    lengths = [doc.length for doc, _, _ in kept]
     cells: list[NDArray[np.int64]] = []
-    for (doc, _, spans), text in zip(kept, texts, strict=True):
+    for (doc, _, spans), length in zip(kept, lengths, strict=True):
         if spans is not None:
             cells.append(spans)
         elif unit == "document":
-            cells.append(np.array([[0, len(text)]], dtype=np.int64))
+            cells.append(np.array([[0, length]], dtype=np.int64))
         else:  # character: cut at every start and end of a compared coding
             edges = [edge for _, _, start, end in by_doc.get(doc.id, ()) for edge in (start, end)]
-            cuts = np.unique(np.array([0, len(text), *edges], dtype=np.int64))
+            cuts = np.unique(np.array([0, length, *edges], dtype=np.int64))
             cells.append(np.column_stack((cuts[:-1], cuts[1:])))
     counts = [int(c.shape[0]) for c in cells]
     bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
@@ -351,11 +420,11 @@ def build_agreement_data(
     shifted_cells: list[NDArray[np.int64]] = []
     shifted_codings: list[tuple[str, int, int, int]] = []
     base = 0
-    for (doc, _, _), text, doc_cells in zip(kept, texts, cells, strict=True):
+    for (doc, _, _), length, doc_cells in zip(kept, lengths, cells, strict=True):
         shifted_cells.append(doc_cells + base)
         shifted_codings += [(coder, code_id, start + base, end + base)
                             for coder, code_id, start, end in by_doc.get(doc.id, ())]
-        base += len(text) + 1
+        base += length + 1
     order = {c.id: k for k, c in enumerate(selected)}
     presence = presence_by_code(np.concatenate(shifted_cells), shifted_codings, coder_names,
                                 [c.id for c in selected], min_overlap)
@@ -363,37 +432,87 @@ def build_agreement_data(
     weights = None
     if unit == "character":
         weights = np.concatenate([c[:, 1] - c[:, 0] for c in cells]).astype(np.int64)
-    n_units = [len(text) if unit == "character" else counts[d] for d, text in enumerate(texts)]
+    n_units = [length if unit == "character" else counts[d]
+               for d, length in enumerate(lengths)]
 
     compared_docs = [
         ComparedDocument(doc.name, doc.guid, doc.sha256, n_units[d], raters)
         for d, (doc, raters, _) in enumerate(kept)
     ]
     guid_of = {c.id: c.guid for c in selected}
-    codings_for_hash = [
-        (doc.guid, guid_of[code_id], coder, start, end)
-        for doc, _, _ in kept for coder, code_id, start, end in by_doc.get(doc.id, ())
-    ]
-    fingerprint = data_hash(coder_names, unit, min_overlap, partial,
-                            [(d.guid, d.sha256) for d in compared_docs],
-                            [c.guid for c in selected], codings_for_hash)
-    return AgreementData(
+    hash_codings = [[(doc.guid, guid_of[code_id], coder, start, end)
+                     for coder, code_id, start, end in by_doc.get(doc.id, ())]
+                    for doc, _, _ in kept]
+    data = AgreementData(
         coders=tuple(coder_names), unit=unit, min_overlap=min_overlap, partial=partial,
         documents=compared_docs, left_out=left_out, codes=selected, themes=themes,
         theme_members=members, texts=texts, doc_bounds=bounds, unit_doc=unit_doc, rated=rated,
-        weights=weights, data_hash=fingerprint, _cells=cells, _presence=presence)
+        weights=weights, data_hash="", _cells=cells, _presence=presence,
+        doc_ids=[doc.id for doc, _, _ in kept], _hash_codings=hash_codings,
+        numbers=[numbers_of[doc.id] for doc, _, _ in kept] if skip_interviewers else None,
+        skip_interviewers=skip_interviewers)
+    data.data_hash = _fingerprint(data)
+    return data
 
 
-def _resolve_coders(project: Any, coders: Iterable[str] | None,
-                    codings: Sequence[Any]) -> list[str]:
+def _fingerprint(data: AgreementData) -> str:
+    unit = data.unit + (" without interviewer turns" if data.skip_interviewers else "")
+    return data_hash(data.coders, unit, data.min_overlap, data.partial,
+                     [(d.guid, d.sha256) for d in data.documents],
+                     [c.guid for c in data.codes],
+                     [row for rows in data._hash_codings for row in rows])
+
+
+def update_documents(project: Any, data: AgreementData, doc_ids: Iterable[int]) -> bool:
+    """Bring the compared data up to date after codings changed in some documents.
+
+    Only those documents' presence (and their part of the fingerprint) is computed again: one
+    query for their codings, one sweep over their units. Returns False, changing nothing,
+    when that is not enough (a document outside the comparison changed, or the character
+    unit, whose cells depend on the codings); the caller then builds the data afresh.
+    """
+    index = {doc_id: d for d, doc_id in enumerate(data.doc_ids)}
+    changed = sorted({index.get(doc_id, -1) for doc_id in doc_ids})
+    if not changed:
+        return True
+    if changed[0] < 0 or data.unit == "character":
+        return False
+    selected = {c.id for c in data.codes}
+    guid_of = {c.id: c.guid for c in data.codes}
+    rows: dict[int, list[tuple[str, int, int, int]]] = {d: [] for d in changed}
+    for doc_id, code_id, coder, start, end in project.coding_rows(
+            list(data.coders), [data.doc_ids[d] for d in changed]):
+        if code_id in selected:
+            rows[index[doc_id]].append((coder, code_id, start, end))
+    for d in changed:
+        lo, hi = int(data.doc_bounds[d]), int(data.doc_bounds[d + 1])
+        fresh = presence_by_code(data.doc_units(d), rows[d], list(data.coders),
+                                 [c.id for c in data.codes], data.min_overlap)
+        for code_id, matrix in fresh.items():
+            if code_id in selected:
+                data._presence[code_id][:, lo:hi] = matrix
+        guid = data.documents[d].guid
+        data._hash_codings[d] = [(guid, guid_of[code_id], coder, start, end)
+                                 for coder, code_id, start, end in rows[d]]
+    for key in [k for k in data._presence if k < 0]:  # theme roll-ups: made again on demand
+        del data._presence[key]
+    data.data_hash = _fingerprint(data)
+    return True
+
+
+def default_coders(project: Any) -> list[str]:
+    """Every coder with codings, by name, leaving out consensus coders (one query)."""
+    return list(project.coders_with_codings())
+
+
+def _resolve_coders(project: Any, coders: Iterable[str] | None) -> list[str]:
     requested = _split_names(coders)
     if requested:
         names = [project.coder(name).name for name in requested]  # unknown coder: UserError
         if len(set(names)) != len(names):
             raise UserError("a coder is named twice in --coders")
     else:
-        with_codings = {c.coder for c in codings}
-        names = sorted(with_codings, key=str.casefold)
+        names = default_coders(project)
     if len(names) < 2 and requested:
         raise UserError(f"agreement compares at least 2 coders, not only {names[0]!r}; "
                         "name them with --coders A,B")
@@ -433,12 +552,17 @@ def _resolve_codes(project: Any, paths: Iterable[str] | None
     return selected, themes, members
 
 
-def _unit_spans(project: Any, doc: Any, unit: str) -> NDArray[np.int64] | None:
+def _all_unit_spans(project: Any, docs: Sequence[Any], unit: str
+                    ) -> dict[int, NDArray[np.int64]]:
+    """Every compared document's [start, end) units of one kind, from one query."""
     if unit not in SPAN_UNITS:
-        return None
-    segments = project.segments(doc, unit)
-    spans = np.array([(s.start, s.end) for s in segments], dtype=np.int64)
-    return spans.reshape(-1, 2)
+        return {}
+    wanted = {doc.id for doc in docs}
+    out: dict[int, NDArray[np.int64]] = {}
+    for doc_id, flat in project.segment_offsets(unit).items():
+        if doc_id in wanted:
+            out[doc_id] = np.asarray(flat, dtype=np.int64).reshape(-1, 2)
+    return out
 
 
 def data_hash(coders: Sequence[str], unit: str, min_overlap: float | None, partial: bool,
@@ -456,9 +580,10 @@ def data_hash(coders: Sequence[str], unit: str, min_overlap: float | None, parti
         "unit": unit,
         "min_overlap": min_overlap,
         "partial": partial,
-        "documents": sorted([list(d) for d in documents]),
+        # Tuples sort and serialise exactly as lists do, without copying 100,000 of them.
+        "documents": sorted(tuple(d) for d in documents),
         "codes": sorted(code_guids),
-        "codings": sorted([list(c) for c in codings]),
+        "codings": sorted(tuple(c) for c in codings),
     }
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
@@ -655,6 +780,7 @@ class AgreementReport:
     document_rows: list[ResultRow]
     overall_rows: list[ResultRow]
     version: str = ""
+    unused_codes: list[str] = field(default_factory=list)  # compared, applied by nobody
 
     def rows(self) -> list[ResultRow]:
         return [*self.code_rows, *self.theme_rows, *self.document_rows, *self.overall_rows]
@@ -714,17 +840,36 @@ def compute_agreement(
     pooled: Tally = {}
     per_doc: list[Tally] = [{} for _ in range(n_docs)]
     code_keys: list[NDArray[np.int64]] = []
+    space = _BASE**len(coders)
+    # With few coders every (document, pattern) pair has a slot: one bincount per code, and
+    # the per-document tallies are summed as arrays, not as 40,000 small dictionaries.
+    dense = n_docs * space <= 1 << 22
+    doc_counts = np.zeros((n_docs, space), dtype=np.int64) if dense else None
     for code in data.codes:
         keys = data.keys(code.id)
-        doc_tallies = _tally(keys, data.unit_doc, n_docs, len(coders), data.weights)
-        total: Tally = {}
-        for d, tally in enumerate(doc_tallies):
-            _add(total, tally)
-            _add(per_doc[d], tally)
+        if doc_counts is not None:
+            combined = data.unit_doc.astype(np.int64) * space + keys
+            counts = np.bincount(combined, weights=data.weights, minlength=n_docs * space)
+            if data.weights is not None:
+                counts = np.rint(counts)
+            matrix = counts.astype(np.int64).reshape(n_docs, space)
+            doc_counts += matrix
+            column = matrix.sum(axis=0)
+            total = {int(k): int(column[k]) for k in np.flatnonzero(column)}
+        else:
+            total = {}
+            for d, tally in enumerate(_tally(keys, data.unit_doc, n_docs, len(coders),
+                                             data.weights)):
+                _add(total, tally)
+                _add(per_doc[d], tally)
         _add(pooled, total)
         code_rows.append(_row("code", code.path, total, coders, boot, code.guid))
         if boot is not None:
             code_keys.append(keys)
+    if doc_counts is not None:
+        for d in range(n_docs):
+            row = doc_counts[d]
+            per_doc[d] = {int(k): int(row[k]) for k in np.flatnonzero(row)}
     theme_rows = []
     for theme in data.themes:
         (tally,) = _tally(data.keys(theme.id, theme=True), None, 1, len(coders),
@@ -740,7 +885,8 @@ def compute_agreement(
         project=project_name,
         coders=coders,
         unit=data.unit,
-        unit_description=UNIT_DESCRIPTIONS[data.unit],
+        unit_description=UNIT_DESCRIPTIONS[data.unit] + (
+            "; interviewer turns left out" if data.skip_interviewers else ""),
         min_overlap=data.min_overlap,
         partial=data.partial,
         n_units=data.n_units,
@@ -762,6 +908,7 @@ def compute_agreement(
         document_rows=document_rows,
         overall_rows=overall,
         version=__version__,
+        unused_codes=[r.label for r in code_rows if not any(r.coded.values())],
     )
 
 
@@ -929,7 +1076,12 @@ def unit_rows(data: AgreementData, doc_index: int) -> list[UnitRow]:
 # Reconciling disagreements into a consensus coder
 
 CHOICES = ("a", "b", "both", "neither")
-NEITHER_MARK = "[neither]"
+SEED_RULE = (
+    "Seeding: every unit on which all compared coders applied a code becomes a consensus "
+    "coding of the code covering the union of their codings of it within that unit (pieces "
+    "separated only by whitespace are joined); units with a stored decision are left to the "
+    "decision. A decision on a unit replaces the consensus coder's codings of the code inside "
+    "that unit by the chosen coders' codings clipped to it (A, B or both; neither: none).")
 
 
 @dataclass(frozen=True, order=True)
@@ -946,16 +1098,92 @@ class Item:
     code_id: int
 
 
+def agreed_spans(project: Any, data: AgreementData) -> list[tuple[int, int, int, int]]:
+    """(document id, code id, start, end) of what every compared coder agrees on (`SEED_RULE`).
+
+    Only units every compared coder rated and coded count; the compared coders' codings are
+    clipped to each such unit and joined across whitespace, per document and code.
+    """
+    if data.unit not in SPAN_UNITS:
+        raise UserError(f"reconciliation works on sentence, turn or paragraph units, "
+                        f"not on the {data.unit} unit")
+    doc_ids = {d.name: project.document(d.name).id for d in data.documents}
+    rows: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for doc_id, code_id, _, start, end in project.coding_rows(list(data.coders)):
+        rows.setdefault((doc_id, code_id), []).append((start, end))
+    out: list[tuple[int, int, int, int]] = []
+    all_rated = data.rated.all(axis=0)
+    for code in data.codes:
+        agreed = data.presence(code.id).all(axis=0) & all_rated
+        for d, doc in enumerate(data.documents):
+            lo, hi = int(data.doc_bounds[d]), int(data.doc_bounds[d + 1])
+            local = np.flatnonzero(agreed[lo:hi])
+            if local.size == 0:
+                continue
+            doc_id = doc_ids[doc.name]
+            spans = sorted(rows.get((doc_id, code.id), ()))
+            text = data.texts[d]
+            cells = data.doc_units(d)
+            pieces: list[tuple[int, int]] = []
+            for u in local.tolist():
+                us, ue = int(cells[u][0]), int(cells[u][1])
+                pieces += [(max(s, us), min(e, ue)) for s, e in spans if s < ue and e > us]
+            joined: list[list[int]] = []
+            for s, e in sorted(pieces):
+                if joined and (s <= joined[-1][1] or not text[joined[-1][1]:s].strip()):
+                    joined[-1][1] = max(joined[-1][1], e)
+                else:
+                    joined.append([s, e])
+            out += [(doc_id, code.id, s, e) for s, e in joined]
+    return out
+
+
+def seed_consensus(project: Any, data: AgreementData, into: str = "consensus") -> int:
+    """Seed the consensus coder with everything the compared coders agree on; idempotent.
+
+    Units with a stored decision are skipped (a "neither" stays neither). Returns the number of
+    agreed passages that added something (0 when run again).
+    """
+    if into in data.coders:
+        raise UserError(f"{into!r} is one of the compared coders; the consensus coder needs a "
+                        "name of its own")
+    decided = {(d.document, d.code_id, d.number) for d in project.decisions(into)
+               if d.unit == data.unit}
+    spans = agreed_spans(project, data)
+    if decided:
+        index = {doc_id: d for d, doc_id in enumerate(data.doc_ids)}
+        kept = []
+        for doc_id, code_id, start, end in spans:
+            d = index[doc_id]
+            name = data.documents[d].name
+            cells = data.doc_units(d)
+            first = int(np.searchsorted(cells[:, 1], start, side="right"))
+            last = int(np.searchsorted(cells[:, 0], end, side="left"))
+            locals_ = range(first, last)
+            if any((name, code_id, data.unit_number(d, k)) in decided for k in locals_):
+                for k in locals_:  # keep the undecided units of the passage
+                    if (name, code_id, data.unit_number(d, k)) not in decided:
+                        us, ue = (int(x) for x in cells[k])
+                        s, e = max(start, us), min(end, ue)
+                        if s < e:
+                            kept.append((doc_id, code_id, s, e))
+                continue
+            kept.append((doc_id, code_id, start, end))
+        spans = kept
+    return int(project.seed_consensus(
+        into, spans, summary=f"{into}: seed what {' and '.join(data.coders)} agree on "
+                             f"({data.unit})"))
+
+
 class Reconciliation:
     """Deciding two coders' disagreements into a consensus coder, unit by unit and code by code.
 
-    A decision is stored in the project, never only in memory, so a review can stop and resume:
-    accepting coder A (or B, or both) copies their codings of the code that touch the unit to the
-    consensus coder in one undoable `add_codings` event (the reason, if given, becomes the
-    coding's memo). Deciding that the code does not apply leaves nothing to copy, so it is
-    recorded as a line "[neither] code/path: reason" in the consensus coder's memo on the
-    segment. A disagreement counts as resolved when the consensus coder has coded the code on
-    the unit or has such a line. Deciding again replaces the earlier decision on that unit.
+    Decisions are stored in the project (`Project.decide`: the consensus codings and a review
+    decision row in one change by the reviewing coder), so a review can stop and resume and the
+    reviewer's ordinary undo takes a decision back. A disagreement counts as resolved when a
+    decision on its unit and code is stored, or (reviews from before decisions were stored)
+    when the consensus coder has coded the code on the unit. Deciding again replaces the earlier
+    decision on that unit.
     """
 
     def __init__(self, project: Any, data: AgreementData, consensus: str = "consensus") -> None:
@@ -967,8 +1195,6 @@ class Reconciliation:
         self.project = project
         self.data = data
         self.consensus = ""
-        self._consensus_project: Any = None
-        self._undo: list[list[Any]] = []
         rank = {c.id: k for k, c in enumerate(data.codes)}
         items: list[Item] = []
         for code in data.codes:
@@ -978,10 +1204,15 @@ class Reconciliation:
                 items.append(Item(d, cell - int(data.doc_bounds[d]), rank[code.id], code.id))
         self.items = sorted(items)
         self._at: dict[tuple[int, int], list[Item]] = {}
+        self._by_doc: dict[int, list[Item]] = {}
+        self._by_code: dict[int, list[Item]] = {}
         for item in self.items:
             self._at.setdefault((item.doc_index, item.local), []).append(item)
+            self._by_doc.setdefault(item.doc_index, []).append(item)
+            self._by_code.setdefault(item.code_id, []).append(item)
+        self._doc_index = {d.name: k for k, d in enumerate(data.documents)}
         self.resolved: set[Item] = set()
-        self._segment_ids: dict[int, list[int]] = {}
+        self._presence: dict[int, dict[int, NDArray[np.bool_]]] = {}
         self.set_consensus(consensus)
 
     # --- state -----------------------------------------------------------------------------
@@ -1012,82 +1243,85 @@ class Reconciliation:
                             "a name of its own")
         if name == self.consensus:
             return
-        self.close()
         self.consensus = name
-        self._undo.clear()
         self.refresh()
 
     def close(self) -> None:
-        if self._consensus_project is not None:
-            self._consensus_project.close()
-            self._consensus_project = None
-
-    def _as_consensus(self) -> Any:
-        """A second handle on the project file, acting as the consensus coder (memos, uncode)."""
-        if self._consensus_project is None:
-            from casecoder.project import Project
-
-            self._consensus_project = Project.open(self.project.path, coder=self.consensus)
-        return self._consensus_project
-
-    def segment_ids(self, doc_index: int) -> list[int]:
-        ids = self._segment_ids.get(doc_index)
-        if ids is None:
-            doc = self.data.documents[doc_index].name
-            ids = [s.id for s in self.project.segments(doc, self.data.unit)]
-            self._segment_ids[doc_index] = ids
-        return ids
+        """Nothing to release: decisions go through the reviewer's own project handle."""
 
     def consensus_presence(self, doc_index: int) -> dict[int, NDArray[np.bool_]]:
         """For one document, which units the consensus coder has coded with each code."""
+        cached = self._presence.get(doc_index)
+        if cached is not None:
+            return cached
         doc = self.data.documents[doc_index].name
-        codings = [] if not self._consensus_exists() else self.project.codings(
-            doc=doc, coder=self.consensus)
+        codings = self.project.codings(doc=doc, coder=self.consensus) \
+            if self.consensus in self.project.coder_kinds() else []
         matrices = presence_by_code(
             self.data.doc_units(doc_index),
             [(self.consensus, c.code_id, c.start, c.end) for c in codings],
             [self.consensus], [c.id for c in self.data.codes])
-        return {code_id: m[0] for code_id, m in matrices.items()}
+        cached = self._presence[doc_index] = {code_id: m[0] for code_id, m in matrices.items()}
+        return cached
 
-    def _consensus_exists(self) -> bool:
-        return any(c.name == self.consensus for c in self.project.coders())
-
-    def neither_marks(self, doc_index: int) -> dict[int, set[int]]:
-        """Per unit (local index), the codes the consensus coder decided do not apply there."""
-        if not self._consensus_exists():
-            return {}
-        local_of = {seg_id: k for k, seg_id in enumerate(self.segment_ids(doc_index))}
-        paths = sorted(((c.path, c.id) for c in self.data.codes), key=lambda p: -len(p[0]))
-        marks: dict[int, set[int]] = {}
-        for memo in self.project.memos("segment"):
-            if memo.coder != self.consensus or memo.target_id not in local_of:
-                continue
-            for line in memo.text.splitlines():
-                code_id = _marked_code(line, paths)
-                if code_id is not None:
-                    marks.setdefault(local_of[memo.target_id], set()).add(code_id)
-        return marks
+    def decision_for(self, item: Item) -> str | None:
+        """The stored choice on an item's unit and code, if any."""
+        return self._decided.get((item.doc_index, item.local, item.code_id))
 
     def refresh(self, doc_index: int | None = None) -> None:
-        """Recompute which disagreements are resolved (in one document, or everywhere)."""
-        docs = range(len(self.data.documents)) if doc_index is None else [doc_index]
+        """Recompute which disagreements are resolved (in one document, or everywhere).
+
+        One query for the decisions and, per document with disagreements, its consensus
+        codings; after one decision only that document is looked at again.
+        """
+        data = self.data
+        if doc_index is None:
+            self._presence.clear()
+            self._decided: dict[tuple[int, int, int], str] = {}
+            docs = list(self._by_doc)
+            decisions = self.project.decisions(self.consensus)
+        else:
+            self._presence.pop(doc_index, None)
+            self._decided = {k: v for k, v in self._decided.items() if k[0] != doc_index}
+            docs = [doc_index]
+            decisions = self.project.decisions(
+                self.consensus, doc=data.documents[doc_index].name)
+        for dec in decisions:
+            d = self._doc_index.get(dec.document)
+            local = data.local_of(d, dec.number) if d is not None else None
+            if local is not None and dec.unit == data.unit:
+                self._decided[(d, local, dec.code_id)] = dec.choice
+        # The consensus coder's codings of the documents looked at, in one query; a
+        # disagreement is also resolved when the consensus codes its unit (older reviews).
+        ids = [data.doc_ids[d] for d in docs] if doc_index is not None else None
+        spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        if self.consensus in self.project.coder_kinds():
+            index = {doc_id: d for d, doc_id in enumerate(data.doc_ids)}
+            for doc_id, code_id, _, start, end in self.project.coding_rows(
+                    [self.consensus], ids):
+                if doc_id in index:
+                    spans.setdefault((index[doc_id], code_id), []).append((start, end))
         for d in docs:
-            self.resolved = {i for i in self.resolved if i.doc_index != d}
-            mine = [i for i in self.items if i.doc_index == d]
-            if not mine:
-                continue
-            presence = self.consensus_presence(d)
-            marks = self.neither_marks(d)
-            self.resolved |= {i for i in mine if presence[i.code_id][i.local]
-                              or i.code_id in marks.get(i.local, set())}
+            mine = self._by_doc.get(d, [])
+            self.resolved.difference_update(mine)
+            cells = data.doc_units(d) if mine else None
+            for item in mine:
+                if (d, item.local, item.code_id) in self._decided:
+                    self.resolved.add(item)
+                    continue
+                coded = spans.get((d, item.code_id))
+                if coded and cells is not None:
+                    us, ue = int(cells[item.local][0]), int(cells[item.local][1])
+                    if any(s < ue and e > us for s, e in coded):
+                        self.resolved.add(item)
 
     # --- walking ---------------------------------------------------------------------------
 
     def find(self, position: tuple[int, int], *, code_id: int | None = None,
              forward: bool = True, unresolved: bool = False) -> Item | None:
         """The next (or previous) disagreement after (doc_index, local), wrapping around."""
-        pool = [i for i in self.items if (code_id is None or i.code_id == code_id)
-                and not (unresolved and i in self.resolved)]
+        base = self.items if code_id is None else self._by_code.get(code_id, [])
+        pool = [i for i in base if not (unresolved and i in self.resolved)]
         if not pool:
             return None
         if forward:
@@ -1102,95 +1336,20 @@ class Reconciliation:
 
     def decide(self, item: Item, choice: str, memo: str = "") -> str:
         """Record a decision on one disagreement; returns a one-line summary of what was done."""
-        if choice not in CHOICES:
-            raise UserError(f"a decision is one of {', '.join(CHOICES)}, not {choice!r}")
         data = self.data
-        doc = data.documents[item.doc_index].name
-        code = data.code_by_id(item.code_id)
-        start, end = (int(x) for x in data.doc_units(item.doc_index)[item.local])
-        number = data.unit_number(item.doc_index, item.local)
-        where = f"{code.path} in {doc} {data.unit} {number}"
-        sources = {"a": [self.coder_a], "b": [self.coder_b],
-                   "both": [self.coder_a, self.coder_b], "neither": []}[choice]
-        records = [
-            CodingRecord(doc, code.id, self.consensus, c.start, c.end, memo.strip())
-            for coder in sources
-            for c in self.project.codings(doc=doc, code=code.id, coder=coder, subcodes=False)
-            if c.start < end and c.end > start
-        ]
-        undo: list[Any] = []
-        previous = self.marks_line(item)
-        if records:
-            if previous is not None:
-                self._set_marks(item, remove=True)
-                undo.append(self._as_consensus())
-            self.project.add_codings(records, action="reconcile",
-                                     summary=f"consensus: accept {self._who(choice)} for {where}")
-            undo.append(self.project)
-            done = f"{self.consensus} takes {self._who(choice)}'s coding of {where}"
-        else:
-            if self.consensus_presence(item.doc_index)[item.code_id][item.local]:
-                self._as_consensus().uncode(doc, code.id, start, end)
-                undo.append(self._as_consensus())
-            if previous is None or memo.strip():
-                self._set_marks(item, memo=memo)
-                undo.append(self._as_consensus())
-            done = f"{self.consensus}: {code.path} does not apply to {doc} {data.unit} {number}"
-        if undo:  # deciding "neither" twice changes nothing and has nothing to undo
-            self._undo.append(undo)
+        done = self.project.decide(
+            into=self.consensus, doc=data.documents[item.doc_index].name,
+            code=item.code_id, unit=data.unit,
+            number=data.unit_number(item.doc_index, item.local), choice=choice,
+            coders=data.coders, memo=memo)
         self.refresh(item.doc_index)
-        return done
-
-    def _who(self, choice: str) -> str:
-        return {"a": self.coder_a, "b": self.coder_b,
-                "both": f"{self.coder_a} and {self.coder_b}"}.get(choice, "neither")
-
-    def marks_line(self, item: Item) -> str | None:
-        """The consensus coder's "[neither]" line for this item, if there is one."""
-        memo = self._segment_memo(item)
-        if memo is None:
-            return None
-        paths = [(self.data.code_by_id(item.code_id).path, item.code_id)]
-        return next((line for line in memo.splitlines()
-                     if _marked_code(line, paths) == item.code_id), None)
-
-    def _segment_memo(self, item: Item) -> str | None:
-        if not self._consensus_exists():
-            return None
-        seg_id = self.segment_ids(item.doc_index)[item.local]
-        return next((m.text for m in self.project.memos("segment")
-                     if m.coder == self.consensus and m.target_id == seg_id), None)
-
-    def _set_marks(self, item: Item, *, memo: str = "", remove: bool = False) -> None:
-        code = self.data.code_by_id(item.code_id)
-        current = self._segment_memo(item) or ""
-        paths = [(code.path, code.id)]
-        lines = [line for line in current.splitlines() if _marked_code(line, paths) is None]
-        if not remove:
-            reason = " ".join(memo.split())
-            lines.append(f"{NEITHER_MARK} {code.path}" + (f": {reason}" if reason else ""))
-        number = self.data.unit_number(item.doc_index, item.local)
-        target = (self.data.documents[item.doc_index].name, self.data.unit, number)
-        self._as_consensus().set_memo("segment", target, "\n".join(lines))
+        return str(done)
 
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return bool(self.project.can_undo())
 
-    def undo(self) -> None:
-        """Take back the last decision (every event it made, newest first)."""
-        if not self._undo:
-            raise UserError("no decision to undo in this review")
-        for project in reversed(self._undo.pop()):
-            project.undo()
+    def undo(self) -> str:
+        """Take back the reviewer's last change (a decision, usually): the ordinary undo."""
+        event = self.project.undo()
         self.refresh()
-
-
-def _marked_code(line: str, paths: Sequence[tuple[str, int]]) -> int | None:
-    """The code a "[neither] path: reason" line names (longest path first), if any."""
-    if not line.startswith(NEITHER_MARK + " "):
-        return None
-    rest = line[len(NEITHER_MARK) + 1:].strip()
-    for path, code_id in paths:
-        if rest == path or rest.startswith(path + ":"):
-            return code_id
-    return None
+        return str(event.summary)

@@ -1,7 +1,7 @@
 """What the analysis room works on: the project's codings, documents and units, loaded once.
 
 `load_analysis_data` reads every coding and the sentence segments of the whole project in
-two queries (through the Project API's `coding_rows` / `segment_rows`) into numpy columns, so
+two queries (through the Project API's `coding_table` / `segment_rows`) into numpy columns, so
 that a matrix or a co-occurrence table over 100,000 codings is a few array operations, not a
 query (or a Python loop) per cell. Everything after loading is pure: the functions in
 `matrix.py`, `cooccurrence.py` and `retrieval.py` take this object and return plain results.
@@ -212,7 +212,7 @@ def load_analysis_data(project: Project) -> AnalysisData:
     names = [None] * len(index)
     for label, i in index.items():
         names[i] = label
-    rows = project.coding_rows()
+    rows = project.coding_table()
     columns = (np.array(rows, dtype=np.int64).reshape(-1, 6) if rows
                else np.zeros((0, 6), dtype=np.int64))
     ids, doc_ids, code_ids, coder_ids, starts, ends = (columns[:, k].copy() for k in range(6))

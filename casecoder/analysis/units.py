@@ -91,6 +91,34 @@ def _presence(
     return (length > 0) & (covered >= min_overlap * length * (1.0 - _SLACK))
 
 
+def _ordered(units: NDArray[np.int64]) -> bool:
+    """Whether units are sorted, non-overlapping runs (segments are), for `_any_presence`."""
+    if units.shape[0] < 2:
+        return True
+    return bool(np.all(units[1:, 0] >= units[:-1, 1]))
+
+
+def _any_presence(units: NDArray[np.int64], spans: Sequence[Span] | NDArray[Any]
+                  ) -> NDArray[np.bool_]:
+    """`_presence` without a minimum overlap, for sorted non-overlapping units.
+
+    Each merged span covers a contiguous run of units, found with two binary searches of the
+    (few) spans into the (many) units; the runs are marked with a difference array. That is
+    O(units + spans log units) instead of a search per unit, which matters when a whole corpus
+    of 300,000 sentences is one array.
+    """
+    merged = merge_spans(spans)
+    n = units.shape[0]
+    if merged.shape[0] == 0 or n == 0:
+        return np.zeros(n, dtype=bool)
+    first = np.searchsorted(units[:, 1], merged[:, 0], side="right")
+    last = np.searchsorted(units[:, 0], merged[:, 1], side="left")
+    marks = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(marks, first, 1)
+    np.add.at(marks, last, -1)
+    return (np.cumsum(marks[:-1]) > 0) & (units[:, 1] > units[:, 0])
+
+
 def _check_overlap(min_overlap: float | None) -> None:
     if min_overlap is not None and not 0.0 < min_overlap <= 1.0:
         raise UserError(f"minimum overlap must be a share above 0 and at most 1, not {min_overlap}")
@@ -177,9 +205,15 @@ def presence_by_code(
         if code not in collected:
             collected[code] = [[] for _ in coders]
         collected[code][row].append((start, end))
+    fast = min_overlap is None and _ordered(unit_array)
+
+    def row(spans: list[Span]) -> NDArray[np.bool_]:
+        return _any_presence(unit_array, spans) if fast else _presence(unit_array, spans,
+                                                                       min_overlap)
+
     return {
         code: (
-            np.vstack([_presence(unit_array, s, min_overlap) for s in per_coder])
+            np.vstack([row(s) for s in per_coder])
             if per_coder
             else np.zeros((0, unit_array.shape[0]), dtype=bool)
         )

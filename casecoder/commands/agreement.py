@@ -56,6 +56,11 @@ def comparison_options(func: F) -> F:
         click.option("--partial", is_flag=True,
                      help="Also compare documents only some coders worked on (at least 2); "
                           "the others' ratings there count as missing."),
+        click.option("--no-interviewers", "skip_interviewers", is_flag=True,
+                     help="Leave out the units of interviewer turns (casecoder speakers)."),
+        click.option("--used-codes-only", is_flag=True,
+                     help="Leave out codes no compared coder applied (they inflate pooled "
+                          "percent agreement and AC1)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -79,11 +84,14 @@ def _write(output: Path, text: str, project: Path) -> None:
 
 
 def _data(p: Any, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
-          documents: tuple[str, ...], min_overlap: float | None, partial: bool) -> Any:
+          documents: tuple[str, ...], min_overlap: float | None, partial: bool,
+          used_codes_only: bool = False, skip_interviewers: bool = False) -> Any:
     from casecoder.analysis.agreement import build_agreement_data
 
     return build_agreement_data(p, coders=coders, unit=unit, codes=codes, documents=documents,
-                                min_overlap=min_overlap, partial=partial)
+                                min_overlap=min_overlap, partial=partial,
+                                used_codes_only=used_codes_only,
+                                skip_interviewers=skip_interviewers)
 
 
 @click.command("agreement")
@@ -100,13 +108,17 @@ def _data(p: Any, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
               metavar="OUT", help="Write the report to this file (replaced atomically).")
 def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
                       documents: tuple[str, ...], min_overlap: float | None, partial: bool,
-                      bootstrap: int, seed: int, fmt: str | None, output: Path | None) -> None:
+                      skip_interviewers: bool, used_codes_only: bool, bootstrap: int,
+                      seed: int, fmt: str | None, output: Path | None) -> None:
     """Inter-coder agreement per code, theme, document and overall.
 
     Percent agreement, Cohen's kappa, Scott's pi, Fleiss' kappa, Krippendorff's alpha, Gwet's
     AC1 and Brennan-Prediger, on units coded or not coded by each coder. Undefined figures show
     as n/a with the reason. The report ends with a data hash that identifies the exact coding
-    state the figures came from.
+    state the figures came from. A consensus coder is compared only when named in --coders;
+    codes nobody used are warned about (--used-codes-only leaves them out).
+
+    Example: casecoder agreement study.cc.db --coders ingrid,tomas --used-codes-only
     """
     from casecoder.analysis.agreement import compute_agreement
     from casecoder.analysis.report import print_report, render_report
@@ -117,7 +129,8 @@ def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: 
 
         check_writable(output, protect=(project,))  # fail before the work, not after
     with open_project(project) as p:
-        data = _data(p, coders, unit, codes, documents, min_overlap, partial)
+        data = _data(p, coders, unit, codes, documents, min_overlap, partial, used_codes_only,
+                     skip_interviewers)
         report = compute_agreement(data, project_name=p.name, bootstrap=bootstrap, seed=seed)
     if output is not None:
         _write(output, render_report(report, fmt), project)
@@ -140,8 +153,8 @@ def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: 
               metavar="OUT", help="Write the listing to this file (replaced atomically).")
 def disagreements_command(project: Path, coders: tuple[str, ...], unit: str,
                           codes: tuple[str, ...], documents: tuple[str, ...],
-                          min_overlap: float | None, partial: bool, fmt: str | None,
-                          output: Path | None) -> None:
+                          min_overlap: float | None, partial: bool, skip_interviewers: bool,
+                          used_codes_only: bool, fmt: str | None, output: Path | None) -> None:
     """List the units where the coders differ: the text, and who coded what.
 
     For the reconciliation meeting; `casecoder agreement` gives the figures on the same units.
@@ -155,7 +168,8 @@ def disagreements_command(project: Path, coders: tuple[str, ...], unit: str,
 
         check_writable(output, protect=(project,))
     with open_project(project) as p:
-        data = _data(p, coders, unit, codes, documents, min_overlap, partial)
+        data = _data(p, coders, unit, codes, documents, min_overlap, partial, used_codes_only,
+                     skip_interviewers)
         rows = find_disagreements(data, max_text=2000 if unit == "document" else None)
     if output is not None:
         _write(output, render_disagreements(rows, fmt, data_hash=data.data_hash), project)

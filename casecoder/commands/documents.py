@@ -53,6 +53,11 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
     attributes = dict(parse_assignment(a) for a in attrs)
     with open_project(project, coder) as p:
         results = _import_all(p, files, name, case, attributes, language, fmt)
+        marked = sorted({s.label for r in results if r.document
+                         for s in p.speakers(r.document.id) if s.interviewer})
+    if marked and fmt == "table":  # a suggestion from the label, easy to take back
+        click.echo(f"marked as interviewer: {', '.join(marked)} (casecoder speakers PROJECT "
+                   "--informant LABEL if not)", err=True)
     rows = [{"file": Path(r.path).name, "status": r.status,
              "document": r.document.name if r.document else "",
              "encoding": r.encoding or "", "words": r.words,
@@ -116,19 +121,29 @@ def attributes_command(project: Path, csv_file: Path, coder: str | None) -> None
 @click.option("--doc", default=None, help="The document to set attributes on.")
 @click.option("--case", "case", default=None, help="The case to set attributes on.")
 @click.option("--set-case", default=None, metavar="CASE", help="Put --doc in this case.")
+@click.option("--speaker", default=None, metavar="LABEL",
+              help="Set the attributes on this speaker of --doc (they win over the document's).")
 @coder_option
 def attr_command(project: Path, assignments: tuple[str, ...], doc: str | None, case: str | None,
-                 set_case: str | None, coder: str | None) -> None:
-    """Set attributes on one document or case (an empty value removes one)."""
+                 set_case: str | None, speaker: str | None, coder: str | None) -> None:
+    """Set attributes on one document, case or speaker (an empty value removes one).
+
+    Example: casecoder attr study.cc.db --doc c1-bip-helse-gruppeintervju --speaker "Informant 1"
+    role="head of department"
+    """
     from casecoder.project import parse_assignment
 
     if (doc is None) == (case is None):
         raise UserError("give exactly one of --doc or --case")
+    if speaker is not None and doc is None:
+        raise UserError("--speaker needs --doc")
     values = dict(parse_assignment(a) for a in assignments)
     with open_project(project, coder) as p:
         if doc and set_case:
             p.set_case(doc, set_case)
-        if doc:
+        if speaker is not None:
+            p.set_speaker(doc, speaker, attributes=values)
+        elif doc:
             p.set_attributes(doc, values)
         else:
             p.set_attributes(case, values, owner_kind="case")
@@ -143,15 +158,20 @@ def docs_command(project: Path, fmt: str) -> None:
     with open_project(project) as p:
         attrs = p.all_attributes()
         coded = p.document_coding_counts()
+        agreed: dict[str, int] = {}  # consensus codings are shown apart from the coders'
+        for name in sorted(p.consensus_coders()):
+            for doc_name, n in p.document_coding_counts(name).items():
+                agreed[doc_name] = agreed.get(doc_name, 0) + n
         rows = []
         for d in p.documents():
             a = attrs.get(d.name, {})
             rows.append({"name": d.name, "case": d.case or "", "case_type": a.get("case_type", ""),
                          "role": a.get("role", ""), "language": d.language,
                          "format": d.source_format, "words": d.word_count,
-                         "codings": coded.get(d.name, 0), "guid": d.guid, "attributes": a})
+                         "codings": coded.get(d.name, 0) - agreed.get(d.name, 0),
+                         "consensus": agreed.get(d.name, 0), "guid": d.guid, "attributes": a})
     emit(rows, fmt, ["name", "case", "case_type", "role", "language", "format", "words",
-                     "codings"], title="Documents")
+                     "codings", *(["consensus"] if agreed else [])], title="Documents")
 
 
 @click.command("show")

@@ -30,6 +30,11 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
               help="Only this coder's codings (default: every coder, named per quote).")
 @click.option("--all-coders", is_flag=True,
               help="Every coder's codings, named per quote (the default).")
+@click.option("--per-coder", is_flag=True,
+              help="One quote per coding, as each coder coded it (default: one quote per "
+                   "passage, listing every coder who coded it).")
+@click.option("--no-interviewers", "no_interviewers", is_flag=True,
+              help="Leave out quotes that start in an interviewer's turn.")
 @click.option("--pseudonyms", type=click.Path(path_type=Path), metavar="FILE",
               help="Replace names: CSV (name,pseudonym) or YAML (Name: pseudonym).")
 @click.option("--context", type=int, default=0, show_default=True, metavar="N",
@@ -38,7 +43,8 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
               help="Note the export time in the file (makes runs differ).")
 def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: tuple[str, ...],
                           by: tuple[str, ...], coder: str | None, all_coders: bool,
-                          pseudonyms: Path | None, context: int, timestamp: bool) -> None:
+                          per_coder: bool, no_interviewers: bool, pseudonyms: Path | None,
+                          context: int, timestamp: bool) -> None:
     """Write quotes per theme with counts, breakdowns and attribution, for the report.
 
     Per theme: its definition, counts (codings, distinct passages, documents, informants,
@@ -46,19 +52,24 @@ def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: 
     type, case, document, sentence, timestamp, speaker, coder and memo. Formats: Markdown
     (pandoc/Quarto), HTML (printable, one file), DOCX, XLSX, CSV (one row per coding), JSON.
     Nothing is written unless every argument is valid; the file is replaced atomically.
+    A passage several coders coded is one quote (the counting note says how overlapping
+    codings merge); --coder or --per-coder give one quote per coding.
+
+    Example: casecoder export quotes study.cc.db -o quotes.docx --by role --per-coder
     """
     from casecoder.export.quotes import QuoteOptions, export_quotes
 
     if coder and all_coders:
         raise UserError("give either --coder NAME or --all-coders, not both")
     options = QuoteOptions(themes=themes, by=by or None, coder=coder, context=context,
-                           pseudonyms=pseudonyms, timestamp=timestamp)
+                           pseudonyms=pseudonyms, timestamp=timestamp, per_coder=per_coder,
+                           skip_interviewers=no_interviewers)
     with open_project(project) as p:
         result = export_quotes(p, output, options, fmt)
     for line in result.pseudonym_report:
         click.echo(line, err=True)
     click.echo(f"wrote {output} ({result.format}): {result.themes} theme"
-               f"{'s' if result.themes != 1 else ''}, {result.codings} coding"
+               f"{'s' if result.themes != 1 else ''}, {result.codings} quote"
                f"{'s' if result.codings != 1 else ''}")
 
 

@@ -52,10 +52,17 @@ COUNTING_NOTE = (
     "How counts are made: codings = every application of a code (a passage coded with two "
     "subcodes counts once under each, and once per coder); passages = distinct coded spans "
     "(same document, start and end), so a passage under two subcodes counts once in the theme "
-    "total; documents, informants and cases = distinct ones with at least one coding; an "
-    "informant is the speaker of the sentence where a quote starts, told apart per document "
-    "(unlabelled text counts as one unnamed speaker); a subcode's counts include only codings "
-    "of that code itself, the theme's include everything below it."
+    "total. Unless one coder (--coder) or --per-coder is asked for, codings of one code in one "
+    "document by different coders that overlap (share at least one character) are merged into "
+    "one passage and one quote, from the earliest start to the latest end of the merged "
+    "codings, listing every coder who coded it; codings that only touch stay apart. "
+    "Documents, informants and cases = distinct ones with at least one coding; an informant is "
+    "the speaker of the sentence where a quote starts, told apart per document unless linked "
+    "to one person across documents (unlabelled text counts as one unnamed speaker; "
+    "interviewers are never informants); attributes come from the speaker, then the document, "
+    "then the case; a subcode's counts include only codings of that code itself, the theme's "
+    "include everything below it; breakdown tables count codings (every coder's application) "
+    "and documents."
 )
 COUNT_FIELDS = ("codings", "passages", "documents", "informants", "cases")
 
@@ -108,6 +115,8 @@ class QuoteOptions:
     context: int = 0
     pseudonyms: Path | None = None
     timestamp: bool = False
+    per_coder: bool = False  # one quote per coding, as before passages were merged
+    skip_interviewers: bool = False  # leave out quotes that start in an interviewer's turn
 
 
 @dataclass
@@ -244,6 +253,24 @@ class _Doc:
     timestamps: list[float | None]  # interned likewise
     head: str = ""  # the attribution's document part
     shown_speakers: dict[str | None, str] = field(default_factory=dict)
+    # Per speaker label with attributes of its own: (raw, shown, head), speaker > document.
+    by_speaker: dict[str, tuple[dict[str, str], dict[str, str], str]] = field(
+        default_factory=dict)
+    interviewers: frozenset[str] = frozenset()
+    persons: dict[str, str] = field(default_factory=dict)  # label -> linked person (folded)
+
+    def informant(self, speaker: str | None) -> tuple[Any, ...] | None:
+        """Who counts as the informant for a quote by this speaker (None: an interviewer)."""
+        if speaker in self.interviewers:
+            return None
+        person = self.persons.get(speaker or "")
+        if person is not None:
+            return ("person", person)
+        return ("speaker", self.document.id, speaker)
+
+    def raw_for(self, speaker: str | None) -> dict[str, str]:
+        own = self.by_speaker.get(speaker or "")
+        return own[0] if own is not None else self.raw_attributes
 
     def sentence_index(self, offset: int) -> int | None:
         """The sentence containing offset (or the next one, if it falls between sentences)."""
@@ -265,36 +292,37 @@ class _Acc:
     """
 
     __slots__ = ("cases", "codings", "documents", "informants", "last_doc", "passages",
-                 "spans", "speakers")
+                 "spans")
 
     def __init__(self) -> None:
-        self.codings = self.documents = self.informants = self.passages = 0
+        self.codings = self.documents = self.passages = 0
         self.last_doc: int | None = None
         self.cases: set[str] = set()
-        self.speakers: set[str | None] = set()
+        # Informants are people (a linked person spans documents), so kept for the whole
+        # section: there are far fewer of them than quotes.
+        self.informants: set[tuple[Any, ...]] = set()
         self.spans: set[tuple[int, int]] = set()
 
-    def add(self, doc_id: int, span: tuple[int, int], speaker: str | None,
-            case: str | None) -> None:
-        self.codings += 1
+    def add(self, doc_id: int, span: tuple[int, int], informant: tuple[Any, ...] | None,
+            case: str | None, weight: int = 1) -> None:
+        self.codings += weight
         if doc_id != self.last_doc:
             self.end_document()
             self.last_doc = doc_id
             self.documents += 1
             if case:
                 self.cases.add(case)
-        self.speakers.add(speaker)
+        if informant is not None:
+            self.informants.add(informant)
         self.spans.add(span)
 
     def end_document(self) -> None:
         self.passages += len(self.spans)
-        self.informants += len(self.speakers)
         self.spans.clear()
-        self.speakers.clear()
 
     def counts(self) -> Counts:
         self.end_document()
-        return Counts(self.codings, self.passages, self.documents, self.informants,
+        return Counts(self.codings, self.passages, self.documents, len(self.informants),
                       len(self.cases))
 
 
@@ -307,8 +335,8 @@ class _Tally:
         self.codings = self.documents = 0
         self.last_doc: int | None = None
 
-    def add(self, doc_id: int) -> None:
-        self.codings += 1
+    def add(self, doc_id: int, weight: int = 1) -> None:
+        self.codings += weight
         if doc_id != self.last_doc:
             self.last_doc = doc_id
             self.documents += 1
@@ -331,6 +359,7 @@ class _CodingTable:
         self.starts = array("q")
         self.ends = array("q")
         self.coders = array("q")  # index into coder_names
+        self.weights = array("q")  # codings merged into the row (1 unless merged)
         self.guids: list[str] = []
         self.memos: dict[int, str] = {}  # only the non-empty ones
         self.coder_names: list[str] = []
@@ -340,26 +369,54 @@ class _CodingTable:
     def __len__(self) -> int:
         return len(self.guids)
 
-    def add_section(self, code_id: int, codings: list[Coding]) -> None:
+    def add_section(self, code_id: int, codings: list[Coding], *, merge: bool = False,
+                    keep: Callable[[Coding], bool] | None = None) -> None:
+        """One code's codings; with ``merge``, overlapping codings of different coders in one
+        document become one row (see `COUNTING_NOTE`), listing its coders."""
         first = len(self.guids)
-        for c in codings:
+        chosen = [c for c in codings if keep is None or keep(c)]
+        for group in (_overlapping(chosen) if merge else ([c] for c in chosen)):
+            c = group[0]
             self.doc_ids.append(c.document_id)
             self.code_ids.append(c.code_id)
-            self.starts.append(c.start)
-            self.ends.append(c.end)
-            coder = self._coder_index.get(c.coder)
+            self.starts.append(min(g.start for g in group))
+            self.ends.append(max(g.end for g in group))
+            names = sorted({g.coder for g in group}, key=lambda n: (n.casefold(), n))
+            name = ", ".join(names)
+            coder = self._coder_index.get(name)
             if coder is None:
-                coder = self._coder_index[c.coder] = len(self.coder_names)
-                self.coder_names.append(c.coder)
+                coder = self._coder_index[name] = len(self.coder_names)
+                self.coder_names.append(name)
             self.coders.append(coder)
-            if c.memo:
+            self.weights.append(len(group))
+            memos = [g for g in group if g.memo]
+            if len(group) == 1 and memos:
                 self.memos[len(self.guids)] = c.memo
+            elif memos:
+                self.memos[len(self.guids)] = "\n".join(f"{g.coder}: {g.memo}" for g in memos)
             self.guids.append(c.guid)
         self.sections[code_id] = range(first, len(self.guids))
 
     def by_document(self) -> list[int]:
         """Row numbers with each document's rows together (what the counting pass needs)."""
         return sorted(range(len(self.guids)), key=self.doc_ids.__getitem__)
+
+
+def _overlapping(codings: list[Coding]) -> Iterator[list[Coding]]:
+    """Codings (already in document order) grouped where they overlap within a document."""
+    ordered = sorted(codings, key=lambda c: (c.document_id, c.start, c.end, c.coder))
+    group: list[Coding] = []
+    end = -1
+    for c in ordered:
+        if group and c.document_id == group[0].document_id and c.start < end:
+            group.append(c)
+            end = max(end, c.end)
+            continue
+        if group:
+            yield group
+        group, end = [c], c.end
+    if group:
+        yield group
 
 
 class Theme:
@@ -398,33 +455,41 @@ class Theme:
         doc: _Doc | None = None
         table = self.table
         doc_ids, code_ids, starts, ends = table.doc_ids, table.code_ids, table.starts, table.ends
+        weights = table.weights
+        values_of: dict[str | None, list[tuple[str, str]]] = {}
         for i in table.by_document():
             doc_id = doc_ids[i]
             if doc is None or doc.document.id != doc_id:
                 doc = export.doc(doc_id)
-                values = [(a, doc.raw_attributes.get(a) or NOT_SET) for a in by]
+                values_of = {}
             start = starts[i]
             span = (start, ends[i])
             speaker = doc.speaker_at(start)
+            values = values_of.get(speaker)
+            if values is None:  # attributes resolve speaker > document > case
+                raw = doc.raw_for(speaker)
+                values = values_of[speaker] = [(a, raw.get(a) or NOT_SET) for a in by]
+            informant = doc.informant(speaker)
             case = doc.document.case
             code_id = code_ids[i]
-            accs[code_id].add(doc_id, span, speaker, case)
-            total.add(doc_id, span, speaker, case)
+            weight = weights[i]
+            accs[code_id].add(doc_id, span, informant, case, weight)
+            total.add(doc_id, span, informant, case, weight)
             for attribute, value in values:
                 key = (code_id, value)
                 tally = cells[attribute].get(key)
                 if tally is None:
                     tally = cells[attribute][key] = _Tally()
-                tally.add(doc_id)
+                tally.add(doc_id, weight)
                 tally = rows[attribute].get(code_id)
                 if tally is None:
                     tally = rows[attribute][code_id] = _Tally()
-                tally.add(doc_id)
+                tally.add(doc_id, weight)
                 tally = columns[attribute].get(value)
                 if tally is None:
                     tally = columns[attribute][value] = _Tally()
-                tally.add(doc_id)
-                corner[attribute].add(doc_id)
+                tally.add(doc_id, weight)
+                corner[attribute].add(doc_id, weight)
         sections = [Section(c, self.label(c), "theme" if c.id == self.code.id else "subcode",
                             c.depth - self.code.depth, accs[c.id].counts()) for c in self.codes]
         matrices = []
@@ -479,9 +544,17 @@ class QuoteExport:
         if not 0 <= options.context <= MAX_CONTEXT:
             raise UserError(f"--context must be between 0 and {MAX_CONTEXT} sentences")
         self.theme_codes = self._resolve_themes(options.themes)
-        self.attribute_names = project.attribute_names()
+        self._speakers: dict[int, list[Any]] = {}
+        for speaker in project.speakers():
+            self._speakers.setdefault(speaker.document_id, []).append(speaker)
+        self.attribute_names = sorted({*project.attribute_names(),
+                                       *project.speaker_attribute_names()})
         self.by = self._resolve_by(options.by)
         self.coder = project.coder(options.coder).name if options.coder else None
+        #: One quote per passage across coders (the default), or one per coding.
+        self.merge = self.coder is None and not options.per_coder
+        #: A consensus coder's codings are its own version: shown only when asked for by name.
+        self.left_out_coders = sorted(project.consensus_coders()) if self.coder is None else []
         self.pseudonymizer: Pseudonymizer | None = None
         if options.pseudonyms is not None:
             from casecoder.export.pseudonyms import Pseudonymizer
@@ -547,7 +620,10 @@ class QuoteExport:
     def coder_label(self) -> str:
         if self.coder:
             return f"coder {self.show(self.coder)}"
-        return "all coders (the coder is shown with each quote)"
+        if not self.merge:
+            return "all coders, one quote per coding (the coder is shown with each quote)"
+        return ("all coders, one quote per passage (the coders who coded it are shown with "
+                "each quote)")
 
     @property
     def extra_attributes(self) -> list[str]:
@@ -558,6 +634,10 @@ class QuoteExport:
         """The opening lines every display format prints, in this order."""
         lines = [f"Project: {self.project_name} ({self.project.path.name}). "
                  f"Codings by {self.coder_label}."]
+        if self.left_out_coders:
+            names = ", ".join(self.show(n) for n in self.left_out_coders)
+            lines.append(f"The consensus version ({names}) is left out; export it with "
+                         f"--coder {self.show(self.left_out_coders[0])}.")
         if self.by:
             lines.append(f"Breakdowns by: {', '.join(self.by)}.")
         if self.options.context:
@@ -580,12 +660,23 @@ class QuoteExport:
         for code in self.theme_codes:
             codes = self.project.descendants(code)
             table = _CodingTable()
+            keep = self._keep if (self.options.skip_interviewers
+                                  or self.left_out_coders) else None
             for c in codes:
                 table.add_section(c.id, self.project.codings(code=c, coder=self.coder,
-                                                             subcodes=False))
+                                                             subcodes=False),
+                                  merge=self.merge, keep=keep)
             yield Theme(self, code, codes, table)
 
     # --- documents and quotes ------------------------------------------------------------
+
+    def _keep(self, coding: Coding) -> bool:
+        if coding.coder in self.left_out_coders:
+            return False
+        if not self.options.skip_interviewers:
+            return True
+        doc = self.doc(coding.document_id)
+        return doc.speaker_at(coding.start) not in doc.interviewers
 
     def doc(self, doc_id: int) -> _Doc:
         cached = self._docs.get(doc_id)
@@ -608,6 +699,16 @@ class QuoteExport:
             speakers=[intern(s.speaker, s.speaker) for s in sentences],
             timestamps=[intern(s.timestamp, s.timestamp) for s in sentences])
         cached.head = attribution_head(cached.attributes, cached.case, cached.name)
+        for speaker in self._speakers.get(doc_id, ()):
+            if speaker.interviewer:
+                cached.interviewers |= {speaker.label}
+            if speaker.person:
+                cached.persons[speaker.label] = speaker.person.casefold()
+            if speaker.attributes:
+                own = {**raw, **speaker.attributes}
+                shown = {k: self.show(v) for k, v in own.items() if k != "case"}
+                cached.by_speaker[speaker.label] = (
+                    own, shown, attribution_head(shown, cached.case, cached.name))
         self._docs[doc_id] = cached
         return cached
 
@@ -668,14 +769,16 @@ class QuoteExport:
                 *((doc.speakers[k], text[doc.starts[k]:doc.ends[k]])
                   for k in range(last + 1, min(len(doc.ends), last + n + 1)))]))
         memo = table.memos.get(i, "")
+        own = doc.by_speaker.get(raw_speaker or "")
+        attributes, head = (own[1], own[2]) if own is not None else (doc.attributes, doc.head)
         return Quote(
-            theme, code, label, level, table.guids[i], doc.name, doc.case, doc.attributes,
+            theme, code, label, level, table.guids[i], doc.name, doc.case, attributes,
             speaker, self._coder_shown(table.coder_names[table.coders[i]]),
             show(memo) if memo else "",
             None if first is None else doc.numbers[first],
             None if first is None else doc.timestamps[first],
             start, end, show(text[start:end]), before, after,
-            doc.head, self._stamp(None if first is None else doc.timestamps[first]))
+            head, self._stamp(None if first is None else doc.timestamps[first]))
 
 
 #: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.

@@ -5,6 +5,7 @@ search) over a shared base that owns the connection and the unit of change. No p
 Textual or prints anything: callers decide how to show results and errors.
 """
 
+from casecoder.project.bulk import BulkReadMixin
 from casecoder.project.codes import CodesMixin
 from casecoder.project.coding import CodingMixin
 from casecoder.project.core import SUPPORTED_LANGUAGES, ProjectBase
@@ -16,12 +17,13 @@ from casecoder.project.documents import (
 )
 from casecoder.project.framework import FrameworkMixin
 from casecoder.project.history import HistoryMixin
+from casecoder.project.review import ReviewMixin
 from casecoder.project.search import SearchMixin, fts_query
-from casecoder.project.tables import TablesMixin
+from casecoder.project.speakers import SpeakersMixin
 
 
 class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, FrameworkMixin,
-              TablesMixin, ProjectBase):
+              SpeakersMixin, ReviewMixin, BulkReadMixin, ProjectBase):
     """An open casecoder project file."""
 
 

@@ -127,6 +127,9 @@ class CodingMixin(_Base):
                 counts["added"] += 1
             log.summary = summary or (f"add {counts['added']} codings "
                                       f"({counts['merged']} merged, {counts['skipped']} known)")
+            documents = {d.id for _, d, _ in resolved}
+            if len(documents) == 1:  # the audit trail (and incremental views) name it
+                log.document_id = documents.pop()
         return counts
 
     def add_memo_record(self, kind: str, target_id: int, coder: str, text: str, *,

@@ -146,10 +146,10 @@ class ProjectBase:
 
     def coders(self) -> list[Coder]:
         return [Coder(*r) for r in self.conn.execute(
-            "SELECT id, guid, name FROM coders ORDER BY name COLLATE NOCASE")]
+            "SELECT id, guid, name, kind FROM coders ORDER BY name COLLATE NOCASE")]
 
     def coder(self, name: str) -> Coder:
-        row = self.conn.execute("SELECT id, guid, name FROM coders WHERE name = ?",
+        row = self.conn.execute("SELECT id, guid, name, kind FROM coders WHERE name = ?",
                                 (name.strip(),)).fetchone()
         if row is None:
             known = ", ".join(c.name for c in self.coders()) or "none yet"

@@ -155,6 +155,7 @@ class DocumentsMixin(_Base):
             ).lastrowid
             assert doc_id is not None
             self._insert_segments(doc_id, text, segments)
+            self._insert_speakers(doc_id, text, segments)  # type: ignore[attr-defined]
             if case:
                 self._assign_case(log, doc_id, case)
             for key, value in (attributes or {}).items():

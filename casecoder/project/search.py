@@ -71,9 +71,15 @@ class SearchMixin(_Base):
     def stats(self) -> dict[str, Any]:
         """Counts a researcher checks before analysis: material, codebook, coding, history."""
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
-        per_coder = {name: n for name, n in self.conn.execute(
-            "SELECT c.name, count(k.id) FROM coders c LEFT JOIN codings k ON k.coder_id = c.id "
-            "GROUP BY c.id ORDER BY c.name COLLATE NOCASE")}
+        per_coder: dict[str, int] = {}
+        consensus: dict[str, int] = {}  # consensus coders are shown apart from the coders
+        for name, kind, n in self.conn.execute(
+                "SELECT c.name, c.kind, count(k.id) FROM coders c LEFT JOIN codings k "
+                "ON k.coder_id = c.id GROUP BY c.id ORDER BY c.name COLLATE NOCASE"):
+            (consensus if kind == "consensus" else per_coder)[name] = n
+        decisions = {f"{name} {choice}": n for name, choice, n in self.conn.execute(
+            "SELECT c.name, r.choice, count(*) FROM review_decisions r JOIN coders c "
+            "ON c.id = r.consensus_id GROUP BY c.id, r.choice ORDER BY c.name, r.choice")}
         segments = dict(self.conn.execute(
             "SELECT kind, count(*) FROM segments GROUP BY kind").fetchall())
         return {
@@ -86,6 +92,10 @@ class SearchMixin(_Base):
             "codes": one("SELECT count(*) FROM codes"),
             "codings": one("SELECT count(*) FROM codings"),
             "codings_per_coder": per_coder,
+            "consensus_codings": consensus,
+            "review_decisions": decisions,
+            "speakers": one("SELECT count(*) FROM speakers WHERE interviewer = 0"),
+            "interviewers": one("SELECT count(*) FROM speakers WHERE interviewer = 1"),
             "coded_documents": one("SELECT count(DISTINCT document_id) FROM codings"),
             "memos": one("SELECT count(*) FROM memos")
             + one("SELECT count(*) FROM codings WHERE memo != ''"),

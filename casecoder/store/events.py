@@ -18,7 +18,8 @@ from casecoder.errors import UserError
 
 #: Tables whose rows events may touch; anything else is a programming error.
 TABLES = frozenset({"codings", "codes", "memos", "attributes", "cases", "documents",
-                    "document_status", "coders", "framework_summaries"})
+                    "document_status", "coders", "framework_summaries", "speakers",
+                    "speaker_attributes", "review_decisions"})
 
 
 class UndoConflict(UserError):

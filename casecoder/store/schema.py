@@ -189,11 +189,65 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX events_coder_document ON events(coder_id, document_id, id)")
 
 
-def _to_v3(conn: sqlite3.Connection) -> None:
-    """Version 3 belongs to another branch (speaker records); this one only keeps the chain.
+_V3 = """
+ALTER TABLE coders ADD COLUMN kind TEXT NOT NULL DEFAULT 'coder';
+CREATE TABLE speakers (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    turns INTEGER NOT NULL DEFAULT 0,
+    words INTEGER NOT NULL DEFAULT 0,
+    interviewer INTEGER NOT NULL DEFAULT 0,
+    person TEXT,
+    UNIQUE (document_id, label)
+);
+CREATE INDEX speakers_person ON speakers(person) WHERE person IS NOT NULL;
+CREATE TABLE speaker_attributes (
+    id INTEGER PRIMARY KEY,
+    speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (speaker_id, key)
+);
+CREATE TABLE review_decisions (
+    id INTEGER PRIMARY KEY,
+    consensus_id INTEGER NOT NULL REFERENCES coders(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    unit TEXT NOT NULL CHECK (unit IN ('sentence', 'turn', 'paragraph')),
+    number INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'both', 'neither')),
+    coders TEXT NOT NULL,
+    memo TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL,
+    UNIQUE (consensus_id, document_id, code_id, unit, number)
+);
+"""
 
-    The coordinator replaces it with that branch's migration when the branches are merged.
+
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Speakers as people, a consensus coder marked as such, and review decisions stored.
+
+    Speaker records are made from the speaker labels of the existing turns (turns and words
+    counted from the text), so an older project gets the same speakers a new import makes.
+    A coder named "consensus" that already holds decisions is marked as the consensus coder.
     """
+    from casecoder.ingest.speakers import speaker_rows
+
+    for statement in _split(_V3):
+        conn.execute(statement)
+    for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
+        turns = conn.execute(
+            'SELECT start, "end", speaker FROM segments WHERE document_id = ? AND kind = ? '
+            "ORDER BY number", (doc_id, "turn")).fetchall()
+        conn.executemany(
+            "INSERT INTO speakers (document_id, label, turns, words, interviewer) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, *row) for row in speaker_rows(text, turns)])
+    conn.execute("UPDATE coders SET kind = 'consensus' WHERE name = 'consensus'")
+
 
 
 def _to_v4(conn: sqlite3.Connection) -> None:

@@ -126,8 +126,8 @@ async def test_drill_down_next_and_accept_a(study) -> None:  # type: ignore[no-u
         await pilot.press("x")  # neither: B's lone coding of sentence 8 is not taken
         await pilot.pause()
         assert len(consensus(project)) == 1
-        memos = [m.text for m in project.memos("segment") if m.coder == "consensus"]
-        assert memos == [f"[neither] {CODE}"]
+        # "neither" is a stored decision, not a memo line
+        assert [d.choice for d in project.decisions("consensus")] == ["a", "neither"]
         assert "2/2 resolved" in text_of(review, "#review-title")
         await pilot.press("escape")
         await pilot.pause()
@@ -158,9 +158,10 @@ async def test_memo_undo_and_agreeing_units(study) -> None:  # type: ignore[no-u
         assert consensus(project) == [(CODE, specs[7].start + 3, specs[7].end - 3,
                                        "klart tema")]
         assert units.cursor_row == 0  # on to the open one, wrapping round to sentence 1
-        await pilot.press("ctrl+z")
+        await pilot.press("u")  # the workbench's undo key takes the decision back
         await pilot.pause()
         assert consensus(project) == []
+        assert project.decisions("consensus") == []
         assert "0/2 resolved" in text_of(review, "#review-title")
         await pilot.press("down")  # sentence 2: both coders coded it
         assert units.cursor_row == 1
@@ -222,3 +223,36 @@ async def test_figures_follow_codings_made_elsewhere(study) -> None:  # type: ig
         assert app.screen is screen
         assert str(table.get_row_at(0)[2]) == "1"
         assert "0 / 1 disagreements resolved" in text_of(screen, "#agreement-summary")
+
+
+async def test_figures_in_a_worker_and_updated_per_document(study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Large projects compute in a thread worker; after a coding only its document is
+    looked at again, and the figures equal a fresh computation."""
+    from casecoder.analysis.agreement import build_agreement_data, compute_agreement
+
+    project, specs = study
+    monkeypatch.setattr(AgreementScreen, "THREAD_ABOVE", 0)
+    app = Host(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AgreementScreen)
+        table = screen.query_one("#agreement-codes", DataTable)
+        assert str(table.get_row_at(0)[2]) == "2"
+        built = screen.data
+        code(project, DOC, specs, "B", [1])
+        screen.on_screen_resume()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.data is built  # updated in place, not rebuilt
+        assert str(table.get_row_at(0)[2]) == "1"
+        fresh = compute_agreement(build_agreement_data(project, coders=["A", "B"]))
+        assert screen.report.data_hash == fresh.data_hash
+        assert [r.figures for r in screen.report.rows()] == [r.figures for r in fresh.rows()]
+        await pilot.press("enter")  # the review works on the screen's own connection
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert project.decisions("consensus")

@@ -384,3 +384,32 @@ def test_snapshot_120x40(snap_compare: SnapCompare, study: Project) -> None:
 def test_snapshot_80x24_light(snap_compare: SnapCompare, study: Project) -> None:
     assert snap_compare(ScreenApp(study, theme="textual-light"), terminal_size=(80, 24),
                         press=["down"])
+
+
+async def test_speakers_are_listed_and_edited_in_the_documents_screen(study: Project) -> None:
+    app = ScreenApp(study)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await pilot.pause()
+        shown = str(screen.query_one("#documents-speakers").render())
+        assert "Intervjuer" in shown and "interviewer" in shown and "Informant" in shown
+        await pilot.press("s")
+        assert isinstance(app.screen, TextEditDialog)
+        area = app.screen.query_one(TextArea)
+        assert area.text == "Intervjuer: interviewer=yes\nInformant: interviewer=no"
+        area.load_text("Intervjuer: interviewer=yes\n"
+                       "Informant: interviewer=no; role=førstelektor; person=Åse Ødegård\n")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        speaker = study.speaker("intervju-01", "Informant")
+        assert speaker.attributes == {"role": "førstelektor"}
+        assert speaker.person == "Åse Ødegård"
+        assert "role=førstelektor" in str(screen.query_one("#documents-speakers").render())
+        await pilot.press("s")
+        app.screen.query_one(TextArea).load_text("Ingen: role=x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, TextEditDialog)  # refused, the dialog stays
+        await pilot.press("escape")
+        await pilot.pause()
+        assert study.speaker("intervju-01", "Informant").attributes == {"role": "førstelektor"}

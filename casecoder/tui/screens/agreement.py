@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
 
 from casecoder.analysis.report import TENTATIVE, level
 from casecoder.errors import UserError
@@ -81,6 +82,8 @@ class AgreementScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("agreement")
+    #: Above this many codings in the project, the figures are computed in a thread worker.
+    THREAD_ABOVE = 20_000
 
     def __init__(self, project: Any, *, coders: Sequence[str] | None = None,
                  unit: str = "sentence", consensus: str = "consensus") -> None:
@@ -93,6 +96,7 @@ class AgreementScreen(Screen[None]):
         self.report: Any = None
         self.reconciliation: Any = None
         self.error = ""
+        self.computing = False
         self._token = -1
         self.sort_key = "code"
         self.sort_reverse = False
@@ -114,54 +118,114 @@ class AgreementScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        """Back from the review, or pushed again by the workbench: recompute if anything changed.
+        """Back from the review, or pushed again by the workbench: update if anything changed.
 
-        The event log's newest id tells whether codings (or decisions) changed since the figures
-        were computed, so coming back from a prompt costs nothing.
+        The event log says which documents changed since the figures were computed; when
+        only compared documents did, only their units are looked at again
+        (`update_documents`), otherwise everything is built afresh. Coming back from a
+        prompt costs one query.
         """
         if self.is_mounted and self._state() != self._token:
-            self.load()
+            self.load(incremental=True)
 
     def _state(self) -> int:
-        events = self.project.history(limit=1)
-        return events[0].id if events else 0
+        return int(self.project.latest_event_id())
 
     def on_unmount(self) -> None:
         if self.reconciliation is not None:
             self.reconciliation.close()
 
     def default_coders(self) -> list[str]:
-        """The first two coders (by name) with codings, leaving out the consensus coder."""
-        coded = {c.coder for c in self.project.codings()} - {self.consensus}
-        return sorted(coded, key=str.casefold)[:2]
+        """The first two coders (by name) with codings, leaving out consensus coders."""
+        coded = [c for c in self.project.coders_with_codings() if c != self.consensus]
+        return coded[:2]
 
-    def load(self) -> None:
-        """(Re)compute the figures and the reconciliation state; errors become the summary."""
+    def load(self, *, incremental: bool = False) -> None:
+        """(Re)compute the figures and the reconciliation state; errors become the summary.
+
+        Small projects are computed on the spot. Above `THREAD_ABOVE` codings the work runs in
+        a thread worker on its own read-only connection, and the screen stays usable (with
+        the previous figures, marked as being updated) until the results are handed back.
+        """
+        changed: set[int] | None = None
+        if incremental and self.data is not None:
+            docs, wide = self.project.documents_changed_since(self._token)
+            changed = None if wide else docs
+        self._token = self._state()
+        coders = self.coders or self.default_coders()
+        previous = self.data if changed is not None else None
+        if self.project.codings_count() <= self.THREAD_ABOVE:
+            self._apply(*self._compute(self.project, coders, previous, changed))
+            return
+        self.computing = True
+        self.show_summary()
+        path, name, unit, consensus = self.project.path, self.project.name, self.unit, \
+            self.consensus
+
+        def work() -> tuple[Any, Any, Any, str]:
+            from casecoder.project import Project
+
+            reader = Project.open_read_only(path)
+            try:
+                result = self._compute(reader, coders, previous, changed, name=name,
+                                       unit=unit, consensus=consensus)
+                if result[2] is not None:
+                    result[2].project = None  # handed to the screen's own handle after
+                return result
+            finally:
+                reader.close()
+
+        self.run_worker(work, thread=True, exclusive=True, group="agreement",
+                        name="agreement", description="agreement figures")
+
+    def _compute(self, project: Any, coders: Sequence[str], previous: Any,
+                 changed: set[int] | None, *, name: str | None = None,
+                 unit: str | None = None, consensus: str | None = None
+                 ) -> tuple[Any, Any, Any, str]:
+        """Data, report and reconciliation over one project handle (any thread's own)."""
         from casecoder.analysis.agreement import (
             Reconciliation,
             build_agreement_data,
             compute_agreement,
+            update_documents,
         )
 
-        if self.reconciliation is not None:
-            self.reconciliation.close()
-        self.data = self.report = self.reconciliation = None
-        self.error = ""
+        unit = unit or self.unit
         try:
-            coders = self.coders or self.default_coders()
-            self.data = build_agreement_data(self.project, coders=coders, unit=self.unit)
-            self.report = compute_agreement(self.data, project_name=self.project.name)
-            self.reconciliation = Reconciliation(self.project, self.data, self.consensus)
+            data = previous
+            if data is None or changed is None or not update_documents(project, data, changed):
+                data = build_agreement_data(project, coders=coders, unit=unit)
+            report = compute_agreement(data, project_name=name or project.name)
+            rec = Reconciliation(project, data, consensus or self.consensus)
         except UserError as exc:
-            self.error = str(exc)
-        self._token = self._state()
+            return None, None, None, str(exc)
+        return data, report, rec, ""
+
+    def _apply(self, data: Any, report: Any, rec: Any, error: str) -> None:
+        if rec is not None:
+            rec.project = self.project
+            data.texts.rebind(self.project)
+        self.data, self.report, self.reconciliation, self.error = data, report, rec, error
+        self.computing = False
         self.fill_table()
         self.show_summary()
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "agreement" or event.worker.is_cancelled:
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self._apply(*event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self._apply(None, None, None, f"the figures could not be computed: "
+                                          f"{event.worker.error}")
 
     def show_summary(self) -> None:
         title = Text.assemble(("Agreement", "bold"))
         summary = Text()
-        if self.error or self.report is None:
+        if self.computing and self.report is None:
+            summary.append("computing the figures… (esc goes back meanwhile)", style="italic")
+        elif self.error or self.report is None:
             summary.append(self.error or "nothing to compare", style="bold red")
             summary.append("\no chooses the coders, u the unit.")
         else:
@@ -169,6 +233,8 @@ class AgreementScreen(Screen[None]):
             title.append(f" · A: {rec.coder_a} · B: {rec.coder_b} · {report.unit} · "
                          f"{report.n_units:,} units in {len(report.documents)} documents · "
                          f"data {report.data_hash}")
+            if self.computing:
+                title.append(" · updating…", style="italic")
             for row in report.overall_rows:
                 summary.append(f"{row.label} ({row.method}): ", style="bold")
                 for key, label in (("percent_agreement", "agree"), ("cohen_kappa", "κ"),
@@ -179,6 +245,10 @@ class AgreementScreen(Screen[None]):
                 summary.append("\n")
             summary.append(f"Reconciled into {rec.consensus!r}: ", style="bold")
             summary.append(f"{rec.done} / {rec.total} disagreements resolved")
+            if report.unused_codes:
+                summary.append(f"\n{len(report.unused_codes)} codes nobody used count as "
+                               "agreement in the pooled figures (casecoder agreement "
+                               "--used-codes-only leaves them out)", style="yellow")
             if report.left_out:
                 summary.append(f"\n{len(report.left_out)} documents left out: "
                                + "; ".join(f"{x.name} ({x.reason})"
@@ -377,7 +447,8 @@ class ReviewScreen(Screen[None]):
     """One code's disagreements, document by document, decided into the consensus coder."""
 
     DEFAULT_CSS = AgreementScreen.DEFAULT_CSS
-    BINDINGS: ClassVar[list[BindingType]] = bindings("review")
+    # Undo is the workbench's own key (history.undo): a decision is an ordinary change.
+    BINDINGS: ClassVar[list[BindingType]] = bindings("review", "history.undo")
 
     def __init__(self, reconciliation: Any, code_id: int, *, doc_index: int | None = None
                  ) -> None:
@@ -589,12 +660,13 @@ class ReviewScreen(Screen[None]):
                                         value=self.pending.get(key, "")), answer)
 
     def action_undo(self) -> None:
+        """The reviewer's ordinary undo (the same key as everywhere): the last decision."""
         try:
-            self.rec.undo()
+            summary = self.rec.undo()
         except UserError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        self.notify("took back the last decision", timeout=2)
+        self.notify(f"undone: {summary}", timeout=3, markup=False)
         self.refresh_rows()
 
     def action_transcript(self) -> None:

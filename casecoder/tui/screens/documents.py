@@ -19,7 +19,7 @@ import inspect
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -42,6 +42,11 @@ from casecoder.tui.screens.quotes import plural
 ATTRIBUTE_COLUMNS = ("case_type", "role")
 
 
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
 def coded_share(sentences: Sequence[Segment], spans: Iterable[tuple[int, int]]) -> float:
     """Share of the sentences that overlap at least one [start, end) span."""
     if not sentences:
@@ -61,6 +66,50 @@ def coded_share(sentences: Sequence[Segment], spans: Iterable[tuple[int, int]]) 
         if i >= 0 and merged[i][1] > sentence.start:
             hit += 1
     return hit / len(sentences)
+
+
+def speaker_lines(speakers: Sequence[Any]) -> str:
+    """Speakers as the editor shows them: `LABEL: key=value; key=value`, one a line."""
+    lines = []
+    for speaker in speakers:
+        parts = [f"interviewer={'yes' if speaker.interviewer else 'no'}"]
+        if speaker.person:
+            parts.append(f"person={speaker.person}")
+        parts += [f"{k}={v}" for k, v in speaker.attributes.items()]
+        lines.append(f"{speaker.label}: {'; '.join(parts)}")
+    return "\n".join(lines)
+
+
+def parse_speaker_lines(text: str, labels: Sequence[str]
+                        ) -> dict[str, tuple[dict[str, str], bool | None, str | None]]:
+    """Per speaker label: (attributes, interviewer, person) from the editor's lines."""
+    from casecoder.project.speakers import parse_flag
+
+    known = {label.casefold(): label for label in labels}
+    out: dict[str, tuple[dict[str, str], bool | None, str | None]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        label, sep, rest = line.partition(":")
+        found = known.get(" ".join(label.split()).casefold())
+        if not sep or found is None:
+            raise UserError(f"{line.strip()!r} does not start with one of the speakers "
+                            f"({', '.join(labels)}) and a colon")
+        attributes: dict[str, str] = {}
+        interviewer: bool | None = None
+        person: str | None = None
+        for part in rest.split(";"):
+            if not part.strip():
+                continue
+            key, value = parse_assignment(part)
+            if key == "interviewer":
+                interviewer = parse_flag(value)
+            elif key == "person":
+                person = value
+            else:
+                attributes[key] = value
+        out[found] = (attributes, interviewer, person)
+    return out
 
 
 def parse_attribute_lines(text: str) -> dict[str, str]:
@@ -100,6 +149,12 @@ class DocumentsScreen(Screen[None]):
     DocumentsScreen #documents-table:focus {
         border: round $primary;
     }
+    DocumentsScreen #documents-speakers {
+        height: auto;
+        max-height: 7;
+        padding: 0 1;
+        border-top: solid $primary 30%;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("documents")
@@ -111,7 +166,7 @@ class DocumentsScreen(Screen[None]):
         self.documents: list[Document] = []
         self.coders: list[str] = []
         self.progress: dict[tuple[str, int], float] = {}
-        self._sentences: dict[int, list[Segment]] = {}
+        self._sentences: dict[int, Sequence[Any]] = {}
         self.importing = False
 
     # --- layout and refresh ------------------------------------------------------------
@@ -122,6 +177,7 @@ class DocumentsScreen(Screen[None]):
                                                  zebra_stripes=True)
         table.border_title = "Documents"
         yield table
+        yield Static(id="documents-speakers")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -145,22 +201,25 @@ class DocumentsScreen(Screen[None]):
     def table(self) -> DataTable[str | Text]:
         return self.query_one("#documents-table", DataTable)
 
-    def sentences(self, document: Document) -> list[Segment]:
+    def sentences(self, document: Document) -> Sequence[Any]:
+        """The document's sentences as (start, end) spans; all documents read in one query."""
         cached = self._sentences.get(document.id)
         if cached is None:
-            cached = self._sentences[document.id] = self.project.segments(document, "sentence")
+            for doc_id, flat in self.project.segment_offsets("sentence").items():
+                self._sentences.setdefault(doc_id, [
+                    _Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)])
+            cached = self._sentences.setdefault(document.id, [])
         return cached
 
     def compute_progress(self) -> None:
-        """Share of sentences coded, per coder and document, for coders who have coded."""
-        names = [c.name for c in self.project.coders()]
+        """Share of sentences coded, per coder and document, for coders who have coded.
+
+        One query for every coding's span (no `Coding` objects) and the sentences once per
+        document, so the table costs the same few queries however many coders there are.
+        """
         spans: dict[str, dict[int, list[tuple[int, int]]]] = {}
-        for name in names:
-            by_doc: dict[int, list[tuple[int, int]]] = {}
-            for coding in self.project.codings(coder=name):
-                by_doc.setdefault(coding.document_id, []).append((coding.start, coding.end))
-            if by_doc or name == self.project.coder_name:
-                spans[name] = by_doc
+        for doc_id, _code, coder, start, end in self.project.coding_rows():
+            spans.setdefault(coder, {}).setdefault(doc_id, []).append((start, end))
         if self.project.coder_name not in spans:
             spans[self.project.coder_name] = {}
         self.coders = sorted(spans, key=str.casefold)
@@ -211,6 +270,33 @@ class DocumentsScreen(Screen[None]):
         elif names:
             table.move_cursor(row=min(row, len(names) - 1))
         self._show_title()
+        self.show_speakers()
+
+    @on(DataTable.RowHighlighted, "#documents-table")
+    def _highlighted(self) -> None:
+        self.show_speakers()
+
+    def show_speakers(self) -> None:
+        """The highlighted document's speakers: turns, words, interviewer, person, attributes."""
+        document = self.current()
+        text = Text()
+        if document is not None:
+            speakers = self.project.speakers(document)
+            text.append("Speakers", style="bold")
+            text.append(" (s edits them)" if speakers else ": none labelled", style="dim")
+            for speaker in speakers:
+                text.append(f"\n{speaker.label}", style="bold")
+                text.append(f" · {plural(speaker.turns, 'turn')} · "
+                            f"{speaker.words:,} words".replace(",", " "))
+                if speaker.interviewer:
+                    text.append(" · interviewer", style="italic")
+                if speaker.person:
+                    text.append(f" · person {speaker.person}")
+                if speaker.attributes:
+                    text.append(" · " + "; ".join(f"{k}={v}"
+                                                  for k, v in speaker.attributes.items()),
+                                style="dim")
+        self.query_one("#documents-speakers", Static).update(text)
 
     def _show_title(self) -> None:
         words = sum(d.word_count for d in self.documents)
@@ -299,6 +385,50 @@ class DocumentsScreen(Screen[None]):
             placeholder="case_type=BIP\nrole=project leader",
             hint="one key=value a line · an empty value or a deleted line removes it · "
                  "ctrl+s save · esc cancel"), answer)
+
+    def action_speakers(self) -> None:
+        """Edit the document's speakers: attributes, interviewer mark, person link."""
+        document = self._need_document()
+        if document is None:
+            return
+        speakers = self.project.speakers(document)
+        if not speakers:
+            self.notify(f"{document.name} has no labelled speakers", severity="warning")
+            return
+        labels = [s.label for s in speakers]
+        current = {s.label: s for s in speakers}
+
+        def check(text: str) -> None:
+            parse_speaker_lines(text, labels)
+
+        def answer(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                wanted = parse_speaker_lines(text, labels)
+                changed = []
+                for label, (attributes, interviewer, person) in wanted.items():
+                    old = current[label]
+                    changes = attribute_changes(old.attributes, attributes)
+                    flag = interviewer if interviewer != old.interviewer else None
+                    link = person if person is not None and person != (old.person or "") \
+                        else ("" if person is None and old.person else None)
+                    if changes or flag is not None or link is not None:
+                        self.project.set_speaker(document.name, label, attributes=changes,
+                                                 interviewer=flag, person=link)
+                        changed.append(label)
+            except UserError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.show_speakers()
+            if changed:
+                self.notify(f"{document.name}: {', '.join(changed)} saved", markup=False)
+
+        self._ask(TextEditDialog(
+            f"Speakers of {document.name}", speaker_lines(speakers), check=check,
+            placeholder="Informant 1: interviewer=no; role=head of department",
+            hint="one speaker a line · key=value pairs split by ; · interviewer=yes|no · "
+                 "person=NAME links documents · ctrl+s save · esc cancel"), answer)
 
     def action_case(self) -> None:
         document = self._need_document()
