@@ -184,6 +184,7 @@ class Quote:
     context_after: str
     head: str = ""  # attribution_head() of the quote's document
     timestamp_text: str = ""  # the timestamp as HH:MM:SS
+    page: int | None = None  # the page the quote starts on, in a paged document (PDF)
 
     @property
     def role(self) -> str:
@@ -200,6 +201,8 @@ class Quote:
         (`head`); only the position, speaker and coder are joined here.
         """
         where = self.head
+        if self.page is not None:
+            where += f", p. {self.page}"
         if self.segment is not None:
             where += f", sentence {self.segment}"
         if self.timestamp_text:
@@ -243,6 +246,7 @@ class _Doc:
     speakers: list[str | None]  # interned: one object per distinct speaker
     timestamps: list[float | None]  # interned likewise
     head: str = ""  # the attribution's document part
+    pages: list[int | None] | None = None  # per sentence, for paged documents (PDF) only
     shown_speakers: dict[str | None, str] = field(default_factory=dict)
 
     def sentence_index(self, offset: int) -> int | None:
@@ -606,7 +610,9 @@ class QuoteExport:
             ends=array("q", [s.end for s in sentences]),
             numbers=array("q", [s.number for s in sentences]),
             speakers=[intern(s.speaker, s.speaker) for s in sentences],
-            timestamps=[intern(s.timestamp, s.timestamp) for s in sentences])
+            timestamps=[intern(s.timestamp, s.timestamp) for s in sentences],
+            pages=([s.page for s in sentences]
+                   if any(s.page is not None for s in sentences) else None))
         cached.head = attribution_head(cached.attributes, cached.case, cached.name)
         self._docs[doc_id] = cached
         return cached
@@ -675,7 +681,8 @@ class QuoteExport:
             None if first is None else doc.numbers[first],
             None if first is None else doc.timestamps[first],
             start, end, show(text[start:end]), before, after,
-            doc.head, self._stamp(None if first is None else doc.timestamps[first]))
+            doc.head, self._stamp(None if first is None else doc.timestamps[first]),
+            None if first is None or doc.pages is None else doc.pages[first])
 
 
 #: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.

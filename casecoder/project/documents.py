@@ -171,12 +171,12 @@ class DocumentsMixin(_Base):
         for offset, seg in enumerate(segments):
             seg_id = first + offset
             rows.append((seg_id, doc_id, seg.kind, seg.number, seg.start, seg.end, seg.speaker,
-                         seg.timestamp))
+                         seg.timestamp, seg.page))
             if seg.kind == "sentence":
                 fts.append((seg_id, text[seg.start:seg.end]))
         self.conn.executemany(
             'INSERT INTO segments (id, document_id, kind, number, start, "end", speaker, '
-            "timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "timestamp, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.conn.executemany("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", fts)
 
     # --- reading -------------------------------------------------------------------------
@@ -227,7 +227,7 @@ class DocumentsMixin(_Base):
             raise UserError(f"unit must be one of {', '.join(SEGMENT_KINDS)}, not {kind!r}")
         doc_id = self.document(doc).id
         return [Segment(*r) for r in self.conn.execute(
-            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp, page '
             "FROM segments WHERE document_id = ? AND kind = ? ORDER BY number", (doc_id, kind))]
 
     def segment_counts(self, doc: str | int | Document) -> dict[str, int]:
@@ -258,7 +258,7 @@ class DocumentsMixin(_Base):
         """The segment of a kind that contains an offset (or starts after it, if between)."""
         d = self.document(doc)
         row = self.conn.execute(
-            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp, page '
             'FROM segments WHERE document_id = ? AND kind = ? AND "end" > ? '
             "ORDER BY start LIMIT 1", (d.id, kind, offset)).fetchone()
         return Segment(*row) if row else None
@@ -352,7 +352,7 @@ class DocumentsMixin(_Base):
 
     def segment_by_id(self, segment_id: int) -> Segment | None:
         row = self.conn.execute(
-            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp, page '
             "FROM segments WHERE id = ?", (segment_id,)).fetchone()
         return Segment(*row) if row else None
 
