@@ -16,9 +16,11 @@ from casecoder.project.documents import (
 )
 from casecoder.project.history import HistoryMixin
 from casecoder.project.search import SearchMixin, fts_query
+from casecoder.project.surveys import SurveysMixin
 
 
-class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, ProjectBase):
+class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, SurveysMixin,
+              ProjectBase):
     """An open casecoder project file."""
 
 
