@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -105,6 +109,11 @@ def uncode_command(project: Path, coding_guid: str | None, doc: str | None, code
 def codings_command(project: Path, doc: str | None, code: str | None, by_coder: str | None,
                     fmt: str) -> None:
     """List codings with their text, offsets, coder and memo."""
+    if fmt == "json":  # streamed: 100,000 codings never sit in memory as one list
+        with open_project(project) as p:
+            write_json_list(_coding_records(p, p.iter_codings(doc=doc, code=code,
+                                                              coder=by_coder)))
+        return
     with open_project(project) as p:
         codings = p.codings(doc=doc, code=code, coder=by_coder)
         rows = []
@@ -120,6 +129,29 @@ def codings_command(project: Path, doc: str | None, code: str | None, by_coder: 
                 row["text"] = row["text"][:77] + "..."
     emit(rows, fmt, ["document", "code", "coder", "start", "end", "text", "memo"],
          title=f"{len(rows)} codings")
+
+
+def _coding_records(p: Any, codings: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """The JSON records of `codings`, holding one document's text at a time."""
+    doc_id, text = None, ""
+    for c in codings:
+        if c.document_id != doc_id:
+            doc_id, text = c.document_id, p.text(c.document_id)
+            p.forget_text(c.document_id)
+        yield {"guid": c.guid, "document": c.document, "code": c.code_path, "coder": c.coder,
+               "start": c.start, "end": c.end, "text": text[c.start:c.end], "memo": c.memo,
+               "created_at": c.created_at}
+
+
+def write_json_list(records: Iterable[dict[str, Any]]) -> None:
+    """A JSON array written record by record, byte for byte what `print_json` writes."""
+    out = sys.stdout
+    first = True
+    for record in records:
+        body = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + body)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 @click.command("memo")

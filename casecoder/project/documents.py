@@ -13,7 +13,6 @@ import hashlib
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,8 @@ from casecoder.ids import new_guid, now
 from casecoder.model import Case, Document, ImportResult, Segment
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from casecoder.ingest import SegmentSpec, SourceText
     from casecoder.project.core import ProjectBase as _Base
 else:
@@ -221,6 +222,11 @@ class DocumentsMixin(_Base):
                 raise UserError(f"no document with id {doc_id}")
             cached = self._text_cache[doc_id] = row[0]
         return cached
+
+    def forget_text(self, doc_id: int) -> None:
+        """Drop a document's text from the cache: a listing that walks every document in
+        turn (`codings --format json`) then holds one text at a time, not the whole corpus."""
+        self._text_cache.pop(doc_id, None)
 
     def segments(self, doc: str | int | Document, kind: str = "sentence") -> list[Segment]:
         if kind not in SEGMENT_KINDS:
@@ -485,6 +491,8 @@ def _preparer(paths: Sequence[Path],
     spaCy holds the GIL, so a thread gains nothing; a process works on the next file while
     this one writes to SQLite. Only plain offsets and text cross the process boundary.
     """
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     size = sum(p.stat().st_size for p in paths if p.is_file())
     if len(paths) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
         def inline(*args: Any) -> Future[Any]:
