@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,15 +36,19 @@ _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def timed(args: list[str], runs: int, warmup: int = 2) -> list[float]:
+def timed(args: list[str], runs: int, warmup: int = 2) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) seconds of each run of a child process."""
     for _ in range(warmup):
         subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - t0)
-    return times
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
 
 
 def peak_mib(args: list[str]) -> float:
@@ -52,10 +57,12 @@ def peak_mib(args: list[str]) -> float:
     return int(out.strip()) / 1024
 
 
-def show(label: str, times: list[float]) -> None:
-    sd = statistics.stdev(times) if len(times) > 1 else 0.0
-    print(f"{label}: mean {statistics.mean(times) * 1000:6.0f} ms ± {sd * 1000:4.0f} "
-          f"(min {min(times) * 1000:.0f} ms, {len(times)} runs)")
+def show(label: str, measured: tuple[list[float], list[float]]) -> None:
+    walls, cpus = measured
+    sd = statistics.stdev(walls) if len(walls) > 1 else 0.0
+    print(f"{label}: wall mean {statistics.mean(walls) * 1000:6.0f} ms ± {sd * 1000:4.0f} "
+          f"(min {min(walls) * 1000:.0f} ms) · CPU mean {statistics.mean(cpus) * 1000:5.0f} ms "
+          f"(min {min(cpus) * 1000:.0f} ms) · {len(walls)} runs")
 
 
 def main() -> None:
@@ -64,6 +71,11 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=5_000_000)
     parser.add_argument("--per-doc", type=int, default=5_000)
     args = parser.parse_args()
+    # Compiled modules, as an installed casecoder has them (this machine sets
+    # PYTHONDONTWRITEBYTECODE, which would make every run compile every module again).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parent.parent
+                                                                 / "casecoder")],
+                   stdout=subprocess.DEVNULL, check=False)
     load = os.getloadavg()
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
@@ -82,15 +94,16 @@ def main() -> None:
             p.add_code("partnere")
         show("python -c pass (interpreter start)", timed([sys.executable, "-c", "pass"],
                                                          args.runs))
+        show("python -c 'import click'", timed([sys.executable, "-c", "import click"],
+                                               args.runs))
         show("casecoder code --help", timed([*CLI, "code", "--help"], args.runs))
-        times = []
+        walls, cpus = [], []
         for k in range(args.runs + 2):
-            t0 = time.perf_counter()
-            subprocess.run([*CLI, "code", str(small), "--doc", "intervju", "--code",
-                            "partnere", "--segments", str(2 * k + 1)],
-                           stdout=subprocess.DEVNULL, check=True)
-            times.append(time.perf_counter() - t0)
-        show("casecoder code (one coding)", times[2:])
+            one = timed([*CLI, "code", str(small), "--doc", "intervju", "--code",
+                         "partnere", "--segments", str(2 * k + 1)], 1, warmup=0)
+            walls += one[0]
+            cpus += one[1]
+        show("casecoder code (one coding)", (walls[2:], cpus[2:]))
 
     key = hashlib.sha256(f"{args.words}-{args.per_doc}-40-11".encode()).hexdigest()[:12]
     large = Path(tempfile.gettempdir()) / f"casecoder-bench-cli-{key}.cc.db"
@@ -107,8 +120,7 @@ def main() -> None:
     print(f"large project: {n_docs} documents, {n_codings} codings ({large})")
     for fmt in ("json", "csv"):
         command = [*CLI, "codings", str(large), "--format", fmt]
-        times = timed(command, max(3, args.runs // 3), warmup=1)
-        show(f"codings --format {fmt}", times)
+        show(f"codings --format {fmt}", timed(command, max(3, args.runs // 3), warmup=1))
         print(f"  peak memory {peak_mib(command):.0f} MiB")
 
 

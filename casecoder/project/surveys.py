@@ -23,6 +23,7 @@ from casecoder.errors import UserError
 from casecoder.ids import new_guid, now
 
 if TYPE_CHECKING:
+    from casecoder.ingest.model import SegmentSpec
     from casecoder.ingest.survey import SurveyDocument
     from casecoder.project.documents import DocumentsMixin as _Base
 else:
@@ -45,13 +46,21 @@ class SurveysMixin(_Base):
 
     def add_survey(self, documents: Sequence[SurveyDocument], *, source_name: str,
                    language: str | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> SurveyStored:
-        """Segment and store survey documents in one transaction; see the module docstring."""
+                   progress: Callable[[int, int], None] | None = None,
+                   segments: Sequence[list[SegmentSpec]] | None = None) -> SurveyStored:
+        """Segment and store survey documents in one transaction; see the module docstring.
+
+        `segments` (from `segment_survey`, one list per document) lets a caller do the
+        CPU-heavy half elsewhere: the TUI segments in a worker thread and stores here, on the
+        thread that owns the connection.
+        """
         from casecoder.ingest import build_segments
         from casecoder.project.documents import validate_document_name
 
         language = language or self.language
         model = self.setting("nlp_model") or None
+        if segments is not None and len(segments) != len(documents):
+            raise ValueError("segments must match documents one to one")
         existing: dict[str, str] = {}
         for name, digest in self.conn.execute("SELECT name, sha256 FROM documents"):
             existing[name.casefold()] = digest
@@ -68,7 +77,9 @@ class SurveysMixin(_Base):
             if key in existing:
                 (result.skipped if existing[key] == digest else result.conflicts).append(name)
                 continue
-            pending.append((name, doc, digest, build_segments(doc.source, language, model)))
+            specs = (segments[i - 1] if segments is not None
+                     else build_segments(doc.source, language, model))
+            pending.append((name, doc, digest, specs))
             if progress is not None and (i % 100 == 0 or i == len(documents)):
                 progress(i, len(documents))
         if progress is not None:
@@ -95,3 +106,11 @@ class SurveysMixin(_Base):
                 result.sentences += sum(1 for s in segments if s.kind == "sentence")
             log.summary = (f"import survey {source_name}: {len(pending)} documents")
         return result
+
+
+def segment_survey(documents: Sequence[SurveyDocument], language: str, model: str | None,
+                   ) -> list[list[SegmentSpec]]:
+    """Every document's segments, with no database: safe in a worker thread."""
+    from casecoder.ingest import build_segments
+
+    return [build_segments(doc.source, language, model) for doc in documents]
