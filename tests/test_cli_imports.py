@@ -50,3 +50,30 @@ def test_code_help_and_code_import_nothing_heavy(tmp_path: Path) -> None:
                  "--segments", "1", "--coder", "ingrid") == {"exit": 0, "heavy": []}
     with Project.open(path) as p:
         assert [(c.start, c.end) for c in p.codings()] == [(0, 30)]
+
+
+def test_codings_json_is_streamed_exactly_as_a_whole_list_would_print(
+        coded_project: Project) -> None:
+    from click.testing import CliRunner
+
+    from casecoder.cli import main
+
+    path = str(coded_project.path)
+    coded_project.code_segments("intervju-07", "motivation/partners-networks", 2, 3)
+    coded_project.code_segments("intervju-07", "motivation/partners-networks", 6, 6)
+    coded_project.set_coding_memo(coded_project.codings()[0].guid, "«sitat»\nmed \"linje\"")
+    coded_project.close()
+    result = CliRunner().invoke(main, ["codings", path, "--format", "json"])
+    assert result.exit_code == 0
+    records = json.loads(result.output)
+    assert result.output == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    with Project.open(path) as p:
+        codings = p.codings()
+        assert len(records) == 2
+        assert [(r["guid"], r["start"], r["end"], r["memo"]) for r in records] == [
+            (c.guid, c.start, c.end, c.memo) for c in codings]
+        assert records[0]["text"] == p.text(codings[0].document_id)[
+            codings[0].start:codings[0].end]
+    none = CliRunner().invoke(main, ["codings", path, "--format", "json", "--code",
+                                     "barriers"])
+    assert none.exit_code == 0 and none.output == "[]\n"
