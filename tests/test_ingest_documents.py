@@ -263,3 +263,14 @@ def test_folder_import_takes_every_format_with_duplicates_and_pages(
     as_json = runner.invoke(main, ["show", str(project), "sluttrapport", "--format", "json"])
     assert '"page": 3' in as_json.output
 
+
+
+def test_pdf_paragraphs_end_at_wider_line_gaps(tmp_path: Path) -> None:
+    """Word processors put space between paragraphs; a full-width last line still ends one."""
+    lines = ["Første avsnitt har to linjer som begge går nesten helt ut til høyre marg, og",
+             "den siste linja er også lang nok til at lengden alene ikke avslører slutten.",
+             "Andre avsnitt begynner etter et større mellomrom mellom linjene på siden, og",
+             "fortsetter med en linje til som er omtrent like lang som de andre linjene."]
+    path = tmp_path / "mellomrom.pdf"
+    path.write_bytes(make_pdf([page_stream(lines, gap_after=[1])]))
+    assert read_file(path).text.split("\n\n") == [" ".join(lines[:2]), " ".join(lines[2:])]

@@ -12,8 +12,9 @@ on every page. Quoting "Prosjektrapport 2023 – side 4" in the middle of an arg
   part of the word and stays ("EU-" + "programmet" gives "EU-programmet"); before "og", "eller",
   "and" or "or" it is a Norwegian or English suspended compound ("barne- og ungdomsarbeid")
   and is kept with its space;
-- a paragraph ends at a blank line, or after a line that is clearly shorter than the page's
-  full lines; the lines of one paragraph are joined with spaces;
+- a paragraph ends where the space between two lines is clearly wider than the page's usual
+  line spacing, or after a line that is clearly shorter than the page's full lines; the
+  lines of one paragraph are joined with spaces;
 - a page break always ends a paragraph, so every paragraph lies on one page and can be cited
   by its page number.
 """
@@ -23,11 +24,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 #: A line counts as a running header or footer when it is on at least this share of the pages.
 RUNNING_SHARE = 0.6
 RUNNING_MIN_PAGES = 3
 EDGE_LINES = 2
+#: A gap this many times the usual line spacing separates paragraphs.
+PARAGRAPH_GAP = 1.3
 _DIGITS = re.compile(r"\d+")
 _SUSPENDED = frozenset({"og", "eller", "and", "or", "samt", "enn", "til"})
 
@@ -38,16 +42,20 @@ def running_key(line: str) -> str:
 
 
 def drop_running_lines(pages: Sequence[list[str]]) -> tuple[list[list[str]], int]:
-    """Pages without their running headers and footers, and how many lines were dropped."""
-    stripped = [[line.strip() for line in page if line.strip()] for page in pages]
+    """Pages without their running headers and footers, and how many lines were dropped.
+
+    Blank lines inside a page are kept (they mark paragraph breaks); at the edges they go.
+    """
+    stripped = [_trim_blank([line.strip() for line in page]) for page in pages]
     with_text = [p for p in stripped if p]
     if len(with_text) < RUNNING_MIN_PAGES:
         return stripped, 0
     heads: Counter[str] = Counter()
     feet: Counter[str] = Counter()
     for page in with_text:
-        heads.update({running_key(line) for line in page[:EDGE_LINES]})
-        feet.update({running_key(line) for line in page[-EDGE_LINES:]})
+        text_lines = [line for line in page if line]
+        heads.update({running_key(line) for line in text_lines[:EDGE_LINES]})
+        feet.update({running_key(line) for line in text_lines[-EDGE_LINES:]})
     needed = max(RUNNING_MIN_PAGES, RUNNING_SHARE * len(with_text))
     head_keys = {k for k, n in heads.items() if n >= needed}
     foot_keys = {k for k, n in feet.items() if n >= needed}
@@ -57,14 +65,45 @@ def drop_running_lines(pages: Sequence[list[str]]) -> tuple[list[list[str]], int
         lines = list(page)
         for _ in range(EDGE_LINES):
             if lines and running_key(lines[0]) in head_keys:
-                lines.pop(0)
+                lines = _trim_blank(lines[1:])
                 dropped += 1
         for _ in range(EDGE_LINES):
             if lines and running_key(lines[-1]) in foot_keys:
-                lines.pop()
+                lines = _trim_blank(lines[:-1])
                 dropped += 1
         out.append(lines)
     return out, dropped
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < end and not lines[start]:
+        start += 1
+    while end > start and not lines[end - 1]:
+        end -= 1
+    return lines[start:end]
+
+
+def lines_with_gaps(lines: Sequence[tuple[float | None, str]]) -> list[str]:
+    """Lines of a page, with a blank line where the vertical gap before a line is clearly
+    wider than the page's usual line spacing (the space word processors put between
+    paragraphs). `lines` holds each line's baseline height (None if unknown) and text."""
+    heights = [y for y, text in lines if y is not None and text.strip()]
+    gaps = sorted(round(a - b, 1) for a, b in pairwise(heights)
+                  if a - b > 0.5)
+    if not gaps:
+        return [text for _, text in lines]
+    usual = gaps[len(gaps) // 2]
+    out: list[str] = []
+    previous: float | None = None
+    for y, text in lines:
+        if y is not None and text.strip():
+            if previous is not None and (previous - y > PARAGRAPH_GAP * usual
+                                         or previous - y < -usual):  # a new column or box
+                out.append("")
+            previous = y
+        out.append(text)
+    return out
 
 
 def join_lines(first: str, second: str) -> str:

@@ -24,7 +24,7 @@ import io
 from pathlib import Path
 
 from casecoder.errors import ImportFileError
-from casecoder.ingest.layout import assemble, drop_running_lines
+from casecoder.ingest.layout import assemble, drop_running_lines, lines_with_gaps
 from casecoder.ingest.model import SourceText
 from casecoder.ingest.text import describe, normalise, read_bytes
 
@@ -105,10 +105,37 @@ def _page_lines(path: Path, reader: object) -> list[list[str]]:
     pages: list[list[str]] = []
     total = 0
     for page in reader.pages:
-        text = page.extract_text() or ""
-        total += len(text)
+        lines = _lines(page)
+        total += sum(len(text) for _, text in lines)
         if total > MAX_TEXT_CHARS:
             raise ImportFileError(f"{path}: refused: the PDF holds more than "
                                   f"{MAX_TEXT_CHARS / 1e6:.0f} million characters of text")
-        pages.append(normalise(text)[0].split("\n"))
+        pages.append(lines_with_gaps(lines))
     return pages
+
+
+def _lines(page: object) -> list[tuple[float | None, str]]:
+    """A page's text lines (pypdf's reading order) with the baseline height of each."""
+    pieces: list[tuple[float | None, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        y = tm[5] * cm[3] + cm[5] if cm and tm else None
+        pieces.append((y, text))
+
+    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+    lines: list[tuple[float | None, str]] = []
+    y_line: float | None = None
+    parts: list[str] = []
+    for y, text in pieces:
+        chunks = normalise(text)[0].split("\n")
+        for i, chunk in enumerate(chunks):
+            if i:
+                lines.append((y_line, "".join(parts)))
+                y_line, parts = None, []
+            if chunk:
+                if y_line is None and chunk.strip() and y:
+                    y_line = y
+                parts.append(chunk)
+    if parts:
+        lines.append((y_line, "".join(parts)))
+    return lines
