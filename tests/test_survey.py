@@ -118,6 +118,10 @@ def test_xlsx_keeps_formula_looking_cells_as_text(tmp_path: Path) -> None:
                        attribute_columns=["skole"])
     assert plan.attribute_columns == ["Skole"]
     assert "+47 er landskoden" in plan.documents[2].source.text
+    # A long column named as an attribute is not taken as an answer by default.
+    attrs_only = plan_survey(table, stem="elevsvar", attribute_columns=[HARD])
+    assert attrs_only.text_columns == [LEARNED]
+    assert attrs_only.documents[0].attributes[HARD].startswith("Å være borte")
 
 
 def test_per_answer_documents(tmp_path: Path) -> None:

@@ -249,9 +249,10 @@ def plan_survey(table: Table, *, stem: str, id_column: str | None = None,
         raise UserError(f"--per must be one of {', '.join(PER_CHOICES)}, not {per!r}")
     texts = [find_column(table, c) for c in text_columns]
     chosen_id = find_column(table, id_column) if id_column else None
+    named_attrs = {find_column(table, c) for c in attribute_columns or ()}
     if not texts:
         texts = [c for c in table.columns
-                 if c != chosen_id and is_free_text(_values(table, c))]
+                 if c != chosen_id and c not in named_attrs and is_free_text(_values(table, c))]
         if not texts:
             raise UserError("no column of the survey holds free text; name the answer "
                             "columns with --text COLUMN")
