@@ -274,3 +274,28 @@ def test_pdf_paragraphs_end_at_wider_line_gaps(tmp_path: Path) -> None:
     path = tmp_path / "mellomrom.pdf"
     path.write_bytes(make_pdf([page_stream(lines, gap_after=[1])]))
     assert read_file(path).text.split("\n\n") == [" ".join(lines[:2]), " ".join(lines[2:])]
+
+
+def test_corrupted_pdfs_and_odts_fail_with_one_line(tmp_path: Path) -> None:
+    """Untrusted bytes: any damage gives a readable document or an ImportFileError."""
+    import random
+
+    rng = random.Random(15)
+    samples = {"pdf": make_pdf(report_pages(), compress=True), "odt": make_odt(ODT_BODY),
+               "rtf": RTF.encode("ascii")}
+    for suffix, data in samples.items():
+        for i in range(25):
+            damaged = bytearray(data)
+            if i % 2:
+                damaged = damaged[:rng.randrange(1, len(damaged))]
+            else:
+                for _ in range(8):
+                    damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            path = tmp_path / f"skadet-{i}.{suffix}"
+            path.write_bytes(bytes(damaged))
+            try:
+                source = read_file(path)
+            except ImportFileError as exc:
+                assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+            else:
+                assert source.text.strip()

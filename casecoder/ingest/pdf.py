@@ -60,7 +60,7 @@ def read_pdf(path: Path) -> SourceText:
 
     # pypdf logs what it repairs ("EOF marker not found") to the root logger, which would
     # print it on the researcher's terminal; a file it cannot read is reported by us instead.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         with pypdf.apply_configuration(**_LIMITS):
             pages = _page_lines(path, pypdf.PdfReader(io.BytesIO(data), strict=False))
