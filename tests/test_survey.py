@@ -176,16 +176,20 @@ def test_cli_import_reimport_and_quote_export(project: Path, tmp_path: Path) -> 
         for name in ("elevsvar r1", "elevsvar r4"):
             first_turn = p.segments(name, "turn")[0]
             p.code_range(name, "mestring", first_turn.start, first_turn.end)
+        second_turn = p.segments("elevsvar r4", "turn")[1]
+        p.code_range("elevsvar r4", "mestring", second_turn.start, second_turn.end)
     out = tmp_path / "sitater.md"
     run("export", "quotes", project, "-o", out, "--by", "Skole")
     markdown = out.read_text(encoding="utf-8")
     assert "> Jeg lærte å snakke spansk og ble tryggere på meg selv." in markdown
     assert f"speaker: {LEARNED}" in markdown
     assert "| Code | Bø vidaregåande | Total |" in markdown  # the matrix by the attribute
+    # Two respondents are two informants, not one per question they answered.
+    assert "| **mestring (all)** | 3 | 3 | 2 | 2 | 0 |" in markdown
     csv_out = tmp_path / "sitater.csv"
     run("export", "quotes", project, "-o", csv_out, "--by", "Skole")
     lines = csv_out.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 3 and "Samarbeid med elever fra Italia" in lines[2]
+    assert len(lines) == 4 and "Samarbeid med elever fra Italia" in lines[2]
 
 
 def test_cli_dry_run_and_errors(project: Path, tmp_path: Path) -> None:

@@ -409,7 +409,9 @@ class Theme:
                 values = [(a, doc.raw_attributes.get(a) or NOT_SET) for a in by]
             start = starts[i]
             span = (start, ends[i])
-            speaker = doc.speaker_at(start)
+            # In a survey document the "speakers" are its questions: the informant is the
+            # respondent, that is the document, so its turns are not told apart here.
+            speaker = None if doc.document.source_format == "survey" else doc.speaker_at(start)
             case = doc.document.case
             code_id = code_ids[i]
             accs[code_id].add(doc_id, span, speaker, case)
