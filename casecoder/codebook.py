@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from casecoder.errors import UserError
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -165,6 +163,8 @@ def read_codebook(path: Path) -> CodebookSpec:
         raise UserError(f"codebook {path} does not exist")
     if path.stat().st_size > MAX_CODEBOOK_BYTES:
         raise UserError(f"codebook {path} is larger than {MAX_CODEBOOK_BYTES // 1_000_000} MB")
+    import yaml  # here, not at module import: every CLI command imports this module
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
@@ -185,4 +185,6 @@ def dump_codebook(name: str, description: str, language: str | None,
     if description:
         data["description"] = description
     data["codes"] = list(tree)
+    import yaml
+
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -51,6 +51,7 @@ class Segment:
     end: int
     speaker: str | None
     timestamp: float | None
+    page: int | None = None  # the page it starts on, in a paged document (PDF)
 
 
 @dataclass(frozen=True)

@@ -189,10 +189,13 @@ def test_bad_files_are_reported_and_the_rest_imported(run, proj: Path,  # type: 
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
     pdf = tmp_path / "rapport.pdf"
     pdf.write_bytes(b"%PDF-1.4")
-    result = run("import", proj, good, empty, binary, pdf, "--format", "json")
+    pages = tmp_path / "rapport.pages"
+    pages.write_bytes(b"PK")
+    result = run("import", proj, good, empty, binary, pdf, pages, "--format", "json")
     statuses = {Path(r["path"]).name: r["status"] for r in as_json(result)}
     assert statuses == {"god.txt": "imported", "tom.txt": "failed", "bilde.txt": "failed",
-                        "rapport.pdf": "failed"}
+                        "rapport.pdf": "failed", "rapport.pages": "failed"}
+    assert "rapport.pdf: not a readable PDF" in result.stderr
     assert "unsupported" in result.stderr
     names = [d["name"] for d in as_json(run("docs", proj, "--format", "json"))]
     assert names == ["god", "intervju-07"]
@@ -274,7 +277,7 @@ def test_import_takes_a_folder_of_transcripts(run, proj: Path, tmp_path: Path) -
     (folder / "b.md").write_text("Intervjuer: Hallo.\nInformant: Om allianser.\n",
                                  encoding="utf-8")
     (folder / "~$a.docx").write_bytes(b"lock file from Word")
-    (folder / "notater.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "notater.pages").write_bytes(b"%PDF-1.4")
     result = as_json(run("import", proj, folder, "--format", "json"))
     assert [(Path(r["path"]).name, r["status"]) for r in result] == [("a.txt", "imported"),
                                                                      ("b.md", "imported")]

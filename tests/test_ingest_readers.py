@@ -153,14 +153,15 @@ def test_missing_file_and_directory_are_refused(tmp_path: Path) -> None:
         read_file(folder)
 
 
-@pytest.mark.parametrize("name", ["rapport.pdf", "intervju.doc", "README"])
+@pytest.mark.parametrize("name", ["rapport.pages", "intervju.doc", "README"])
 def test_unsupported_suffix_names_the_supported_ones(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, name, b"%PDF-1.7")
     with pytest.raises(ImportFileError, match="unsupported format") as exc:
         read_file(path)
     assert_one_line_naming(exc, path)
-    assert ".txt, .md, .docx, .vtt, .srt" in str(exc.value)
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".vtt", ".srt"}
+    assert ".txt, .md, .docx, .vtt, .srt, .pdf, .odt, .rtf" in str(exc.value)
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".vtt", ".srt", ".pdf", ".odt",
+                                       ".rtf"}
 
 
 def test_suffix_is_case_insensitive(tmp_path: Path) -> None:

@@ -35,9 +35,11 @@ from casecoder.errors import UserError
 def import_command(project: Path, files: tuple[Path, ...], case: str | None,
                    attrs: tuple[str, ...], language: str | None, name: str | None,
                    coder: str | None, fmt: str) -> None:
-    """Import transcripts (.txt, .md, .docx, .vtt, .srt), each in its own transaction.
+    """Import transcripts and documents, each in its own transaction.
 
-    A folder brings every transcript directly inside it. A bad file is reported and skipped;
+    Formats: .txt, .md, .docx, .vtt, .srt, and documents: .pdf (its text layer; pages are
+    kept, so quotes cite "p. 12"), .odt and .rtf. A folder brings every such file directly
+    inside it. A bad file is reported and skipped;
     the others go in. Identical content already in the project is skipped; a different file
     with a name already taken is refused.
     """
@@ -47,7 +49,7 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
     files = tuple(p for f in files for p in import_paths(f))
     if not files:
         raise UserError("no transcripts to import in the folder(s) given "
-                        "(supported: .txt, .md, .docx, .vtt, .srt)")
+                        "(supported: .txt, .md, .docx, .vtt, .srt, .pdf, .odt, .rtf)")
     if name and len(files) > 1:
         raise UserError("--name works with one file at a time")
     attributes = dict(parse_assignment(a) for a in attrs)
@@ -190,10 +192,12 @@ def show_command(project: Path, doc: str, unit: str, fmt: str) -> None:
         colors = {c.id: c.color for c in p.codes()}
     if fmt in ("json", "csv"):
         segs = [{"kind": s.kind, "number": s.number, "start": s.start, "end": s.end,
-                 "speaker": s.speaker, "timestamp": s.timestamp, "text": text[s.start:s.end]}
+                 "speaker": s.speaker, "timestamp": s.timestamp, "page": s.page,
+                 "text": text[s.start:s.end]}
                 for k in segments for s in segments[k]]
         if fmt == "csv":
-            emit(segs, fmt, ["kind", "number", "start", "end", "speaker", "timestamp", "text"])
+            emit(segs, fmt, ["kind", "number", "start", "end", "speaker", "timestamp", "page",
+                             "text"])
             return
         print_json({"document": d, "text": text, "segments": segs,
                     "codings": [{"guid": c.guid, "code": c.code_path, "coder": c.coder,
@@ -215,6 +219,7 @@ def _render(d: Any, text: str, segments: list[Any], codings: list[Any],
     table.add_column(style="bold cyan", max_width=24, overflow="fold")
     table.add_column(ratio=3, overflow="fold")
     table.add_column(ratio=1, overflow="fold", style="dim")
+    page = None
     for seg in segments:
         line = Text(text[seg.start:seg.end])
         codes_here = []
@@ -228,6 +233,9 @@ def _render(d: Any, text: str, segments: list[Any], codings: list[Any],
         who = seg.speaker or ""
         if seg.timestamp is not None:
             who = f"{format_timestamp(seg.timestamp)} {who}"
+        if seg.page is not None and seg.page != page:  # a PDF's page, where a new one begins
+            page = seg.page
+            who = f"p. {page} {who}".strip()
         table.add_row(str(seg.number), who, line, Text(", ".join(codes_here)))
     out.print(f"[bold]{d.name}[/] ({d.case or 'no case'}, {d.word_count} words)")
     out.print(table)

@@ -193,6 +193,7 @@ class Quote:
     context_after: str
     head: str = ""  # attribution_head() of the quote's document
     timestamp_text: str = ""  # the timestamp as HH:MM:SS
+    page: int | None = None  # the page the quote starts on, in a paged document (PDF)
 
     @property
     def role(self) -> str:
@@ -209,6 +210,8 @@ class Quote:
         (`head`); only the position, speaker and coder are joined here.
         """
         where = self.head
+        if self.page is not None:
+            where += f", p. {self.page}"
         if self.segment is not None:
             where += f", sentence {self.segment}"
         if self.timestamp_text:
@@ -252,6 +255,7 @@ class _Doc:
     speakers: list[str | None]  # interned: one object per distinct speaker
     timestamps: list[float | None]  # interned likewise
     head: str = ""  # the attribution's document part
+    pages: list[int | None] | None = None  # per sentence, for paged documents (PDF) only
     shown_speakers: dict[str | None, str] = field(default_factory=dict)
     # Per speaker label with attributes of its own: (raw, shown, head), speaker > document.
     by_speaker: dict[str, tuple[dict[str, str], dict[str, str], str]] = field(
@@ -464,7 +468,9 @@ class Theme:
                 values_of = {}
             start = starts[i]
             span = (start, ends[i])
-            speaker = doc.speaker_at(start)
+            # In a survey document the "speakers" are its questions: the informant is the
+            # respondent, that is the document, so its turns are not told apart here.
+            speaker = None if doc.document.source_format == "survey" else doc.speaker_at(start)
             values = values_of.get(speaker)
             if values is None:  # attributes resolve speaker > document > case
                 raw = doc.raw_for(speaker)
@@ -697,7 +703,9 @@ class QuoteExport:
             ends=array("q", [s.end for s in sentences]),
             numbers=array("q", [s.number for s in sentences]),
             speakers=[intern(s.speaker, s.speaker) for s in sentences],
-            timestamps=[intern(s.timestamp, s.timestamp) for s in sentences])
+            timestamps=[intern(s.timestamp, s.timestamp) for s in sentences],
+            pages=([s.page for s in sentences]
+                   if any(s.page is not None for s in sentences) else None))
         cached.head = attribution_head(cached.attributes, cached.case, cached.name)
         for speaker in self._speakers.get(doc_id, ()):
             if speaker.interviewer:
@@ -778,7 +786,8 @@ class QuoteExport:
             None if first is None else doc.numbers[first],
             None if first is None else doc.timestamps[first],
             start, end, show(text[start:end]), before, after,
-            head, self._stamp(None if first is None else doc.timestamps[first]))
+            head, self._stamp(None if first is None else doc.timestamps[first]),
+            None if first is None or doc.pages is None else doc.pages[first])
 
 
 #: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.

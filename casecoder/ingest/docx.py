@@ -60,7 +60,7 @@ def check_archive(path: Path, data: bytes) -> None:
     """Refuse unsafe or non-Word zips before any member is inflated by a parser."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ImportFileError(
             f"{path}: not a .docx file (not a valid zip archive; an old .doc must be saved as "
             ".docx first)"

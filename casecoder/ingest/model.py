@@ -26,10 +26,20 @@ class SourceText:
     """A decoded, normalised file; `turns` is set only when the file format itself has turns."""
 
     text: str
-    format: str  # "txt" | "md" | "docx" | "vtt" | "srt"
+    format: str  # "txt" | "md" | "docx" | "vtt" | "srt" | "pdf" | "odt" | "rtf" | "survey"
     encoding: str | None  # detected encoding for txt/md, else None
     turns: tuple[Turn, ...] | None  # from the file's structure (vtt/srt); None = parse labels
     warnings: tuple[str, ...] = ()
+    #: Paged sources (PDF): the offset where each page starts, page 1 first; None = no pages.
+    pages: tuple[int, ...] | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page an offset lies on, or None for a source without pages."""
+        if not self.pages:
+            return None
+        from bisect import bisect_right
+
+        return max(1, bisect_right(self.pages, offset))
 
 
 @dataclass(frozen=True)
@@ -42,3 +52,4 @@ class SegmentSpec:
     end: int
     speaker: str | None
     timestamp: float | None
+    page: int | None = None  # the page it starts on, for paged sources (PDF)

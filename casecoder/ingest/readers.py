@@ -13,7 +13,13 @@ from casecoder.errors import ImportFileError
 from casecoder.ingest.model import SourceText, Turn
 from casecoder.ingest.text import MAX_TEXT_BYTES, decode, normalise, read_bytes, require_text
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt", ".pdf", ".odt",
+                                        ".rtf")
+
+
+#: Document formats, each in its own module (imported when a file of that kind is read).
+_DOCUMENT_READERS = {".pdf": ("pdf", "read_pdf"), ".odt": ("odt", "read_odt"),
+                     ".rtf": ("rtf", "read_rtf")}
 
 
 def read_file(path: Path) -> SourceText:
@@ -27,6 +33,13 @@ def read_file(path: Path) -> SourceText:
         )
     if suffix == ".docx":
         return _read_docx(path)
+    if suffix in _DOCUMENT_READERS:
+        import importlib
+
+        module, function = _DOCUMENT_READERS[suffix]
+        reader = getattr(importlib.import_module(f"casecoder.ingest.{module}"), function)
+        source: SourceText = reader(path)
+        return source
     data = read_bytes(path, MAX_TEXT_BYTES)
     if not data.strip():
         raise ImportFileError(f"{path}: the file is empty or contains only whitespace")

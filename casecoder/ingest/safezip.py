@@ -15,6 +15,7 @@ and the path check apply to every member.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -68,7 +69,7 @@ class SafeZip:
         try:
             with self._archive.open(info) as member:
                 return member.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError,
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
                 NotImplementedError, RuntimeError) as exc:
             raise ImportFileError(
                 f"{self.path}: cannot read {_clean_name(info.filename)} from the archive "
@@ -112,7 +113,7 @@ def open_safe_zip(path: Path, *, what: str, max_members: int, max_read_bytes: in
                               f"{max_file_bytes / 1e6:.0f} MB)")
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ImportFileError(f"{path}: not {what} (not a valid zip archive)") from exc
     try:
         _vet(path, archive, max_members=max_members, max_read_bytes=max_read_bytes,

@@ -9,7 +9,8 @@ are computed at import and stored with the document. Rules that keep quotes clea
   attribute of the segment, not part of the quote;
 - a paragraph that begins with a speaker label starts after the label, for the same reason
   (labels of further turns inside one paragraph stay in it: they are mid-paragraph text);
-- a sentence or paragraph takes the speaker and timestamp of the turn its first character is in.
+- a sentence or paragraph takes the speaker and timestamp of the turn its first character is in,
+  and (in a paged source such as a PDF) the page its first character is on.
 """
 
 from __future__ import annotations
@@ -55,5 +56,6 @@ def build_segments(source: SourceText, language: str,
             turn = owner(start)
             segments.append(SegmentSpec(kind, number, start, end,
                                         turn.speaker if turn else None,
-                                        turn.timestamp if turn else None))
+                                        turn.timestamp if turn else None,
+                                        source.page_at(start)))
     return segments

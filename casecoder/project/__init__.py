@@ -20,10 +20,11 @@ from casecoder.project.history import HistoryMixin
 from casecoder.project.review import ReviewMixin
 from casecoder.project.search import SearchMixin, fts_query
 from casecoder.project.speakers import SpeakersMixin
+from casecoder.project.surveys import SurveysMixin
 
 
 class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, FrameworkMixin,
-              SpeakersMixin, ReviewMixin, BulkReadMixin, ProjectBase):
+              SpeakersMixin, ReviewMixin, SurveysMixin, BulkReadMixin, ProjectBase):
     """An open casecoder project file."""
 
 

@@ -13,14 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from casecoder import __version__
 from casecoder.config import resolve_coder
 from casecoder.errors import UserError
 from casecoder.ids import new_guid, now
 from casecoder.model import Coder
 from casecoder.store import open_database, transaction
+from casecoder.store.db import Database
 from casecoder.store.events import OpLog
 
 SUPPORTED_LANGUAGES = ("nb", "en")
@@ -29,7 +28,7 @@ SUPPORTED_LANGUAGES = ("nb", "en")
 class ProjectBase:
     """Connection, coder and cache handling shared by the domain API's parts."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, coder: str | None = None) -> None:
+    def __init__(self, db: Database, path: Path, coder: str | None = None) -> None:
         self.db = db
         self.path = path
         self.coder_name = resolve_coder(coder)

@@ -13,7 +13,6 @@ import hashlib
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,8 @@ from casecoder.ids import new_guid, now
 from casecoder.model import Case, Document, ImportResult, Segment
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from casecoder.ingest import SegmentSpec, SourceText
     from casecoder.project.core import ProjectBase as _Base
 else:
@@ -172,12 +173,12 @@ class DocumentsMixin(_Base):
         for offset, seg in enumerate(segments):
             seg_id = first + offset
             rows.append((seg_id, doc_id, seg.kind, seg.number, seg.start, seg.end, seg.speaker,
-                         seg.timestamp))
+                         seg.timestamp, seg.page))
             if seg.kind == "sentence":
                 fts.append((seg_id, text[seg.start:seg.end]))
         self.conn.executemany(
             'INSERT INTO segments (id, document_id, kind, number, start, "end", speaker, '
-            "timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "timestamp, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.conn.executemany("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", fts)
 
     # --- reading -------------------------------------------------------------------------
@@ -223,12 +224,17 @@ class DocumentsMixin(_Base):
             cached = self._text_cache[doc_id] = row[0]
         return cached
 
+    def forget_text(self, doc_id: int) -> None:
+        """Drop a document's text from the cache: a listing that walks every document in
+        turn (`codings --format json`) then holds one text at a time, not the whole corpus."""
+        self._text_cache.pop(doc_id, None)
+
     def segments(self, doc: str | int | Document, kind: str = "sentence") -> list[Segment]:
         if kind not in SEGMENT_KINDS:
             raise UserError(f"unit must be one of {', '.join(SEGMENT_KINDS)}, not {kind!r}")
         doc_id = self.document(doc).id
         return [Segment(*r) for r in self.conn.execute(
-            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp, page '
             "FROM segments WHERE document_id = ? AND kind = ? ORDER BY number", (doc_id, kind))]
 
     def segment_counts(self, doc: str | int | Document) -> dict[str, int]:
@@ -259,7 +265,7 @@ class DocumentsMixin(_Base):
         """The segment of a kind that contains an offset (or starts after it, if between)."""
         d = self.document(doc)
         row = self.conn.execute(
-            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp, page '
             'FROM segments WHERE document_id = ? AND kind = ? AND "end" > ? '
             "ORDER BY start LIMIT 1", (d.id, kind, offset)).fetchone()
         return Segment(*row) if row else None
@@ -353,7 +359,7 @@ class DocumentsMixin(_Base):
 
     def segment_by_id(self, segment_id: int) -> Segment | None:
         row = self.conn.execute(
-            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp '
+            'SELECT id, document_id, kind, number, start, "end", speaker, timestamp, page '
             "FROM segments WHERE id = ?", (segment_id,)).fetchone()
         return Segment(*row) if row else None
 
@@ -486,6 +492,8 @@ def _preparer(paths: Sequence[Path],
     spaCy holds the GIL, so a thread gains nothing; a process works on the next file while
     this one writes to SQLite. Only plain offsets and text cross the process boundary.
     """
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     size = sum(p.stat().st_size for p in paths if p.is_file())
     if len(paths) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
         def inline(*args: Any) -> Future[Any]:

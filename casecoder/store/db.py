@@ -2,7 +2,10 @@
 
 A project file is checked from its header before SQLite touches it: a file that is not ours, or
 one written by a newer casecoder, must be refused without a single byte changing (even setting
-WAL mode writes to the header). Only then is it opened through sqlite-utils.
+WAL mode writes to the header). Only then is it opened.
+
+sqlite-utils is imported only when its helpers are used (`Database.utils`): importing it
+imports numpy when numpy is installed, which alone took most of a `casecoder code` process.
 """
 
 from __future__ import annotations
@@ -12,15 +15,37 @@ import sqlite3
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-
-import sqlite_utils
+from typing import Any
 
 from casecoder.errors import ProjectFileError
 from casecoder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    """An open project file: its sqlite3 connection, and sqlite-utils over it when asked.
+
+    Attributes it does not have itself (`table_names()`, `table(...)`) come from a
+    `sqlite_utils.Database` on the same connection, made the first time one is used.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @cached_property
+    def utils(self) -> Any:
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.utils, name)
 
 
 def read_header(path: Path) -> tuple[int, int]:
@@ -75,7 +100,7 @@ def _verify_live(conn: sqlite3.Connection, path: Path) -> int:
                         conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def open_read_only(path: Path) -> sqlite_utils.Database:
+def open_read_only(path: Path) -> Database:
     """Open another project only to read it (a colleague's file being merged in)."""
     check_file(path)
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
@@ -90,10 +115,10 @@ def open_read_only(path: Path) -> sqlite_utils.Database:
     except BaseException:
         conn.close()
         raise
-    return sqlite_utils.Database(conn)
+    return Database(conn)
 
 
-def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
+def open_database(path: Path, *, create: bool = False) -> Database:
     """Open (or with create=True, make) a project file at the newest schema version."""
     if create:
         if path.exists():
@@ -118,7 +143,7 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
         if version < SCHEMA_VERSION:
             migrate(conn, version)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
     except BaseException:
         conn.close()
         if create and path.exists():

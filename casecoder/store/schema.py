@@ -14,7 +14,7 @@ from collections.abc import Callable
 #: 'CCDR' — marks a SQLite file as a casecoder project (offset 68 of the header).
 APPLICATION_ID = 0x43434452
 #: The newest schema this casecoder writes and understands.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE meta (
@@ -274,5 +274,15 @@ def _to_v4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX framework_summaries_code ON framework_summaries(code_id)")
 
 
+def _to_v5(conn: sqlite3.Connection) -> None:
+    """Segments name the page they start on, for documents that have pages (PDF).
+
+    A report cites a document study's quote as "p. 12"; the page is a property of where a
+    segment starts, like its speaker, so it is a column (NULL for transcripts) rather than a
+    segment kind of its own (which would mean rebuilding the table for its CHECK).
+    """
+    conn.execute("ALTER TABLE segments ADD COLUMN page INTEGER")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5}

@@ -103,6 +103,9 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
          "Speakers of the document: attributes, interviewer, person"),
         ("documents.import", "i", "import", "Import",
          "Import a transcript, or every transcript in a folder"),
+        ("documents.survey", "s", "survey", "Survey",
+         "Import open-ended answers from a survey spreadsheet (.csv, .xlsx)",
+         {"show": False}),
         ("documents.close", "escape", "close", "Back", "Back to coding"),
     )),
     *_screen("agreement", "Agreement screen (F6)", (

@@ -126,12 +126,12 @@ def test_attribute_lines() -> None:
 def test_import_paths_and_path_completion(tmp_path: Path) -> None:
     inbox = tmp_path / "inn"
     (inbox / "eldre").mkdir(parents=True)
-    for name in ("intervju-04.txt", "intervju-05.DOCX", "notater.pdf", ".skjult.txt",
+    for name in ("intervju-04.txt", "intervju-05.DOCX", "notater.pages", ".skjult.txt",
                  "~$intervju-05.docx"):
         (inbox / name).write_text("x", encoding="utf-8")
     # Hidden files and Word's lock files are never transcripts.
     assert [p.name for p in import_paths(inbox)] == ["intervju-04.txt", "intervju-05.DOCX"]
-    assert import_paths(inbox / "notater.pdf") == [inbox / "notater.pdf"]
+    assert import_paths(inbox / "notater.pages") == [inbox / "notater.pages"]
 
     suggester = PathSuggester((".txt", ".docx"), base=tmp_path)
     assert suggester.candidates("") == ["inn/"]

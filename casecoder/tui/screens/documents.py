@@ -487,6 +487,48 @@ class DocumentsScreen(Screen[None]):
             hint=f"{' '.join(SUPPORTED_SUFFIXES)} · relative to {Path.cwd()} · "
                  "tab completes · esc cancel"), answer)
 
+    def action_survey(self) -> None:
+        """Survey answers as documents: the dialog asks, a worker reads and segments."""
+        if self.importing:
+            self.notify("An import is already running.", severity="warning")
+            return
+        from casecoder.tui.screens.survey import SurveyDialog, prepare_survey
+
+        def answer(request: Any) -> None:
+            if request is None:
+                return
+            self.importing = True
+            self._show_title()
+            app, settings = self.app, self.project.import_settings()
+
+            def work() -> None:
+                try:
+                    prepared = prepare_survey(request, *settings)
+                except UserError as exc:
+                    app.call_from_thread(app.notify, str(exc), severity="error",
+                                         markup=False)
+                    return
+                app.call_from_thread(self._store_survey, request, prepared, app)
+
+            self.run_worker(work, thread=True, group="import", name="survey",
+                            description=f"import survey {request.path.name}")
+
+        self._ask(SurveyDialog(), answer)
+
+    def _store_survey(self, request: Any, prepared: Any, app: App[Any]) -> None:
+        plan, segments = prepared
+        try:
+            stored = self.project.add_survey(plan.documents, segments=segments,
+                                             source_name=request.path.name)
+        except UserError as exc:
+            app.notify(str(exc), severity="error", markup=False)
+            return
+        app.notify(f"{request.path.name}: {len(stored.imported)} documents imported, "
+                   f"{len(stored.skipped)} already there, {plan.empty_answers} empty "
+                   f"answers skipped", title="survey", markup=False)
+        if self.is_attached:
+            self.refresh_documents(stored.imported[0] if stored.imported else None)
+
     def _import_files(self, paths: list[Path], app: App[Any],
                       settings: tuple[str, str | None]) -> None:
         """In the worker thread: read and segment one file after the other (the slow part).
