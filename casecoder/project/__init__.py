@@ -15,10 +15,12 @@ from casecoder.project.documents import (
     prepare_file,
 )
 from casecoder.project.history import HistoryMixin
+from casecoder.project.lemmas import WordIndexMixin
 from casecoder.project.search import SearchMixin, fts_query
 
 
-class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, ProjectBase):
+class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, WordIndexMixin,
+              ProjectBase):
     """An open casecoder project file."""
 
 

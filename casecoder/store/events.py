@@ -18,7 +18,7 @@ from casecoder.errors import UserError
 
 #: Tables whose rows events may touch; anything else is a programming error.
 TABLES = frozenset({"codings", "codes", "memos", "attributes", "cases", "documents",
-                    "document_status", "coders"})
+                    "document_status", "coders", "autocode_runs"})
 
 
 class UndoConflict(UserError):

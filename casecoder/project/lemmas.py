@@ -1,0 +1,173 @@
+"""Lemma-aware search over every unit of the project (the word index).
+
+Each segment (sentence, turn, paragraph) has one row in `word_index`: its words lowercased and
+their lemmas, one token per word. Rows are written at import; a project from before the index
+gets them on first search (`ensure_word_index`), so opening an old file stays instant. The index
+is derived data, rebuilt from texts that never change, so building it is not an event.
+
+`find` searches lemmas by default (`partner` finds partnere, partnerne, partnerens) or the words
+as written with exact=True, at any unit, with filters by document, attribute and speaker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from casecoder.errors import UserError
+from casecoder.model import Document, UnitHit
+from casecoder.store import transaction
+
+if TYPE_CHECKING:
+    from casecoder.project.core import ProjectBase as _Base
+else:
+    _Base = object
+
+UNITS = ("sentence", "turn", "paragraph")
+_UPTO = "word_index_upto"
+
+
+def index_rows(text: str, language: str,
+               segments: Iterable[tuple[int, int, int]]) -> list[tuple[int, str, str]]:
+    """(segment id, surface words, lemmas) for (id, start, end) segments of one text."""
+    from casecoder.nlp.lemmas import WORD, lemmatizer
+
+    lemma = lemmatizer(language).lemma
+    rows = []
+    for seg_id, start, end in segments:
+        forms = [m.group().lower() for m in WORD.finditer(text, start, end)]
+        rows.append((seg_id, " ".join(forms), " ".join(lemma(f) for f in forms)))
+    return rows
+
+
+class WordIndexMixin(_Base):
+    """Word index upkeep and lemma-aware search."""
+
+    def _index_words(self, doc_id: int, text: str, language: str,
+                     segments: Sequence[tuple[int, int, int]]) -> None:
+        """Index freshly stored segments (inside the import's transaction)."""
+        if not segments:
+            return
+        self.conn.executemany("INSERT INTO word_index (rowid, surface, lemma) VALUES (?, ?, ?)",
+                              index_rows(text, language, segments))
+        # Only a complete index moves on: an older file's segments wait for ensure_word_index.
+        if int(self.setting(_UPTO, "0") or 0) >= min(s[0] for s in segments) - 1:
+            self._set_upto(max(s[0] for s in segments))
+
+    def _set_upto(self, upto: int) -> None:
+        current = int(self.setting(_UPTO, "0") or 0)
+        if upto > current:
+            self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                              "DO UPDATE SET value = excluded.value", (_UPTO, str(upto)))
+
+    def word_index_pending(self) -> int:
+        """How many segments the index does not cover yet (a file from before it)."""
+        upto = int(self.setting(_UPTO, "0") or 0)
+        return int(self.conn.execute("SELECT count(*) FROM segments WHERE id > ?",
+                                     (upto,)).fetchone()[0])
+
+    def ensure_word_index(self) -> int:
+        """Index every segment not yet indexed (one transaction); returns how many."""
+        upto = int(self.setting(_UPTO, "0") or 0)
+        docs = self.conn.execute(
+            "SELECT DISTINCT s.document_id, d.language FROM segments s JOIN documents d "
+            "ON d.id = s.document_id WHERE s.id > ? ORDER BY s.document_id", (upto,)).fetchall()
+        if not docs:
+            return 0
+        done = 0
+        with transaction(self.conn):
+            for doc_id, language in docs:
+                segs = self.conn.execute(
+                    'SELECT id, start, "end" FROM segments WHERE document_id = ? AND id > ? '
+                    "ORDER BY id", (doc_id, upto)).fetchall()
+                text = self.text(doc_id)  # type: ignore[attr-defined]
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO word_index (rowid, surface, lemma) VALUES (?, ?, ?)",
+                    index_rows(text, language, segs))
+                done += len(segs)
+            top = self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
+            self._set_upto(int(top))
+        return done
+
+    def search_languages(self) -> list[str]:
+        """The languages whose lemmas a query is looked up in: the project's and its documents'."""
+        langs = [self.language]
+        for (lang,) in self.conn.execute("SELECT DISTINCT language FROM documents "
+                                         "ORDER BY language"):
+            if lang not in langs:
+                langs.append(lang)
+        return langs
+
+    def _documents_where(self, where: Mapping[str, str]) -> set[int]:
+        all_attrs = self.all_attributes()  # type: ignore[attr-defined]
+        ids = set()
+        by_name = {d.name: d.id for d in self.documents()}  # type: ignore[attr-defined]
+        for name, attrs in all_attrs.items():
+            folded = {k.casefold(): v.casefold() for k, v in attrs.items()}
+            if all(folded.get(k.casefold()) == v.casefold() for k, v in where.items()):
+                ids.add(by_name[name])
+        return ids
+
+    def find(self, query: str, *, exact: bool = False, unit: str = "sentence",
+             doc: str | Document | None = None, where: Mapping[str, str] | None = None,
+             speaker: str | None = None, limit: int | None = 200) -> list[UnitHit]:
+        """Units matching the query, in document order, with the matched words located.
+
+        Lemma search unless exact; `where` keeps documents whose effective attributes have
+        all the given values (case-insensitive); `speaker` keeps units of that speaker label.
+        """
+        from casecoder.nlp.lemmas import lemmatizer
+        from casecoder.nlp.query import compile_fts, highlight, parse
+
+        if unit not in UNITS:
+            raise UserError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        node = parse(query)
+        self.ensure_word_index()
+        lemmatizers = [lemmatizer(lang) for lang in self.search_languages()]
+        sql = ('SELECT s.id, s.document_id, s.number, s.start, s."end", s.speaker, s.timestamp '
+               "FROM word_index w JOIN segments s ON s.id = w.rowid "
+               "WHERE word_index MATCH ? AND s.kind = ? ")
+        params: list[Any] = [compile_fts(node, lemmatizers, exact=exact), unit]
+        if doc is not None:
+            sql += "AND s.document_id = ? "
+            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+        if speaker:
+            sql += "AND s.speaker = ? COLLATE NOCASE "
+            params.append(speaker.strip())
+        rows = self.conn.execute(sql, params).fetchall()
+        if where:
+            keep = self._documents_where(where)
+            rows = [r for r in rows if r[1] in keep]
+        docs = {d.id: d for d in self.documents()}  # type: ignore[attr-defined]
+        rows.sort(key=lambda r: (docs[r[1]].name.casefold(), r[2]))
+        if limit is not None:
+            rows = rows[:limit]
+        hits = []
+        for seg_id, doc_id, number, start, end, spk, ts in rows:
+            d = docs[doc_id]
+            text = self.text(doc_id)[start:end]  # type: ignore[attr-defined]
+            lemma_of = lemmatizer(d.language).lemma
+            spans = highlight(text, node, lemma_of, exact=exact, lemmatizers=lemmatizers)
+            hits.append(UnitHit(d.name, doc_id, unit, seg_id, number, start, end, spk, ts, text,
+                                tuple((start + s, start + e) for s, e in spans)))
+        return hits
+
+    def hit_summary(self, hits: Sequence[UnitHit]) -> dict[str, dict[str, int]]:
+        """Hits per document, and per code already applied to a hit (any coder): how much of
+        what a search finds is coded already, and with what."""
+        per_doc: dict[str, int] = {}
+        per_code: dict[str, int] = {}
+        by_doc: dict[int, list[UnitHit]] = {}
+        for h in hits:
+            per_doc[h.document] = per_doc.get(h.document, 0) + 1
+            by_doc.setdefault(h.document_id, []).append(h)
+        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        for doc_id, doc_hits in by_doc.items():
+            codings = self.conn.execute(
+                'SELECT code_id, start, "end" FROM codings WHERE document_id = ?',
+                (doc_id,)).fetchall()
+            for h in doc_hits:
+                codes = {paths[c] for c, s, e in codings if s < h.end and e > h.start}
+                for path in codes:
+                    per_code[path] = per_code.get(path, 0) + 1
+        return {"documents": per_doc, "codes": dict(sorted(per_code.items()))}
