@@ -251,6 +251,7 @@ def build_agreement_data(
     documents: Iterable[str] | None = None,
     min_overlap: float | None = None,
     partial: bool = False,
+    origin: str = "all",
 ) -> AgreementData:
     """Decide what is compared and compute unit x coder presence for every compared code.
 
@@ -270,6 +271,10 @@ def build_agreement_data(
             raise UserError(f"minimum overlap must be a share above 0 and at most 1, "
                             f"not {min_overlap}")
     all_codings = project.codings()
+    if origin != "all":  # e.g. compare only the coders' own (manual) codings
+        from casecoder.project.autocode import origin_matches
+
+        all_codings = [c for c in all_codings if origin_matches(c.origin, origin)]
     coder_names = _resolve_coders(project, coders, all_codings)
     selected, themes, members = _resolve_codes(project, codes)
     selected_ids = {c.id for c in selected}

@@ -34,11 +34,16 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
               help="Replace names: CSV (name,pseudonym) or YAML (Name: pseudonym).")
 @click.option("--context", type=int, default=0, show_default=True, metavar="N",
               help="Add N sentences of context before and after each quote.")
+@click.option("--origin", type=click.Choice(["all", "manual", "autocode"]), default="all",
+              show_default=True,
+              help="Which codings: all, only manual ones, or only those autocode runs made.")
+@click.option("--exclude-autocoded", is_flag=True, help="Same as --origin manual.")
 @click.option("--timestamp", is_flag=True,
               help="Note the export time in the file (makes runs differ).")
 def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: tuple[str, ...],
                           by: tuple[str, ...], coder: str | None, all_coders: bool,
-                          pseudonyms: Path | None, context: int, timestamp: bool) -> None:
+                          pseudonyms: Path | None, context: int, origin: str,
+                          exclude_autocoded: bool, timestamp: bool) -> None:
     """Write quotes per theme with counts, breakdowns and attribution, for the report.
 
     Per theme: its definition, counts (codings, distinct passages, documents, informants,
@@ -52,7 +57,8 @@ def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: 
     if coder and all_coders:
         raise UserError("give either --coder NAME or --all-coders, not both")
     options = QuoteOptions(themes=themes, by=by or None, coder=coder, context=context,
-                           pseudonyms=pseudonyms, timestamp=timestamp)
+                           pseudonyms=pseudonyms, timestamp=timestamp,
+                           origin="manual" if exclude_autocoded else origin)
     with open_project(project) as p:
         result = export_quotes(p, output, options, fmt)
     for line in result.pseudonym_report:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from casecoder.errors import UserError
 from casecoder.model import Code, Coding, Document
+from casecoder.project.autocode import origin_matches
 
 if TYPE_CHECKING:
     from casecoder.export.pseudonyms import Pseudonymizer
@@ -108,6 +109,7 @@ class QuoteOptions:
     context: int = 0
     pseudonyms: Path | None = None
     timestamp: bool = False
+    origin: str = "all"  # all | manual | autocode (codings an autocode run made)
 
 
 @dataclass
@@ -184,6 +186,7 @@ class Quote:
     context_after: str
     head: str = ""  # attribution_head() of the quote's document
     timestamp_text: str = ""  # the timestamp as HH:MM:SS
+    origin: str = "manual"  # or "autocode:<run guid>"
 
     @property
     def role(self) -> str:
@@ -204,9 +207,10 @@ class Quote:
             where += f", sentence {self.segment}"
         if self.timestamp_text:
             where += f" [{self.timestamp_text}]"
+        coder = self.coder if self.origin == "manual" else f"{self.coder} (autocoded)"
         if self.speaker:
-            return f"{where} · speaker: {self.speaker} · coder: {self.coder}"
-        return f"{where} · coder: {self.coder}"
+            return f"{where} · speaker: {self.speaker} · coder: {coder}"
+        return f"{where} · coder: {coder}"
 
 
 def attribution_head(attributes: dict[str, str], case: str, document: str) -> str:
@@ -333,6 +337,7 @@ class _CodingTable:
         self.coders = array("q")  # index into coder_names
         self.guids: list[str] = []
         self.memos: dict[int, str] = {}  # only the non-empty ones
+        self.origins: dict[int, str] = {}  # only the autocoded ones
         self.coder_names: list[str] = []
         self.sections: dict[int, range] = {}  # code id -> its rows, in project.codings order
         self._coder_index: dict[str, int] = {}
@@ -354,6 +359,8 @@ class _CodingTable:
             self.coders.append(coder)
             if c.memo:
                 self.memos[len(self.guids)] = c.memo
+            if c.origin != "manual":
+                self.origins[len(self.guids)] = c.origin
             self.guids.append(c.guid)
         self.sections[code_id] = range(first, len(self.guids))
 
@@ -581,8 +588,10 @@ class QuoteExport:
             codes = self.project.descendants(code)
             table = _CodingTable()
             for c in codes:
-                table.add_section(c.id, self.project.codings(code=c, coder=self.coder,
-                                                             subcodes=False))
+                codings = self.project.codings(code=c, coder=self.coder, subcodes=False)
+                if self.options.origin != "all":
+                    codings = [k for k in codings if origin_matches(k.origin, self.options.origin)]
+                table.add_section(c.id, codings)
             yield Theme(self, code, codes, table)
 
     # --- documents and quotes ------------------------------------------------------------
@@ -675,7 +684,8 @@ class QuoteExport:
             None if first is None else doc.numbers[first],
             None if first is None else doc.timestamps[first],
             start, end, show(text[start:end]), before, after,
-            doc.head, self._stamp(None if first is None else doc.timestamps[first]))
+            doc.head, self._stamp(None if first is None else doc.timestamps[first]),
+            table.origins.get(i, "manual"))
 
 
 #: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.

@@ -5,6 +5,7 @@ search) over a shared base that owns the connection and the unit of change. No p
 Textual or prints anything: callers decide how to show results and errors.
 """
 
+from casecoder.project.autocode import AutocodeMixin
 from casecoder.project.codes import CodesMixin
 from casecoder.project.coding import CodingMixin
 from casecoder.project.core import SUPPORTED_LANGUAGES, ProjectBase
@@ -20,7 +21,7 @@ from casecoder.project.search import SearchMixin, fts_query
 
 
 class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, WordIndexMixin,
-              ProjectBase):
+              AutocodeMixin, ProjectBase):
     """An open casecoder project file."""
 
 
