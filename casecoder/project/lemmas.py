@@ -29,14 +29,32 @@ _UPTO = "word_index_upto"
 
 def index_rows(text: str, language: str,
                segments: Iterable[tuple[int, int, int]]) -> list[tuple[int, str, str]]:
-    """(segment id, surface words, lemmas) for (id, start, end) segments of one text."""
+    """(segment id, surface words, lemmas) for (id, start, end) segments of one text.
+
+    The text is split into words and lemmatised once; each segment (sentences, turns and
+    paragraphs cover the text three times) takes its slice of the word list.
+    """
+    from bisect import bisect_left
+
     from casecoder.nlp.lemmas import WORD, lemmatizer
 
     lemma = lemmatizer(language).lemma
+    starts: list[int] = []
+    forms: list[str] = []
+    for m in WORD.finditer(text):
+        starts.append(m.start())
+        forms.append(m.group().lower())
+    seen: dict[str, str] = {}
+    lemmas = []
+    for f in forms:
+        lem = seen.get(f)
+        if lem is None:
+            lem = seen[f] = lemma(f)
+        lemmas.append(lem)
     rows = []
     for seg_id, start, end in segments:
-        forms = [m.group().lower() for m in WORD.finditer(text, start, end)]
-        rows.append((seg_id, " ".join(forms), " ".join(lemma(f) for f in forms)))
+        i, j = bisect_left(starts, start), bisect_left(starts, end)
+        rows.append((seg_id, " ".join(forms[i:j]), " ".join(lemmas[i:j])))
     return rows
 
 
