@@ -144,22 +144,26 @@ class WordIndexMixin(_Base):
         lemmatizers = [lemmatizer(lang) for lang in self.search_languages()]
         sql = ('SELECT s.id, s.document_id, s.number, s.start, s."end", s.speaker, s.timestamp '
                "FROM word_index w JOIN segments s ON s.id = w.rowid "
+               "JOIN documents d ON d.id = s.document_id "
                "WHERE word_index MATCH ? AND s.kind = ? ")
         params: list[Any] = [compile_fts(node, lemmatizers, exact=exact), unit]
         if doc is not None:
             sql += "AND s.document_id = ? "
             params.append(self.document(doc).id)  # type: ignore[attr-defined]
+        if where:
+            keep = sorted(self._documents_where(where))
+            sql += f"AND s.document_id IN ({','.join('?' for _ in keep)}) "
+            params.extend(keep)
         if speaker:
             sql += "AND s.speaker = ? COLLATE NOCASE "
             params.append(speaker.strip())
-        rows = self.conn.execute(sql, params).fetchall()
-        if where:
-            keep = self._documents_where(where)
-            rows = [r for r in rows if r[1] in keep]
-        docs = {d.id: d for d in self.documents()}  # type: ignore[attr-defined]
-        rows.sort(key=lambda r: (docs[r[1]].name.casefold(), r[2]))
+        # Documents in the order the project lists them (documents()), units in text order.
+        sql += "ORDER BY d.name COLLATE NOCASE, s.number"
         if limit is not None:
-            rows = rows[:limit]
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.conn.execute(sql, params).fetchall()
+        docs = {d.id: d for d in self.documents()}  # type: ignore[attr-defined]
         hits = []
         for seg_id, doc_id, number, start, end, spk, ts in rows:
             d = docs[doc_id]
