@@ -213,6 +213,16 @@ class AutocodeMixin(_Base):
         rejected = len(plan.items) - len(chosen & set(range(len(plan.items))))
         return AutocodeResult(guid, added, already, rejected)
 
+    def coding_state(self, coder: str | None = None) -> tuple[int, int, int]:
+        """A cheap fingerprint of one coder's codings (count, newest id, sum of offsets):
+        it changes whenever one is added, removed, grown or trimmed, so a model learned from
+        them (suggestions) knows when to learn again."""
+        row = self.conn.execute(
+            'SELECT count(*), coalesce(max(k.id), 0), coalesce(sum(k.start + k."end"), 0) '
+            "FROM codings k JOIN coders c ON c.id = k.coder_id WHERE c.name = ?",
+            (coder or self.coder_name,)).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
     def autocode_runs(self) -> list[dict[str, Any]]:
         """Every autocode run still in the project, oldest first, with its codings now."""
         rows = self.conn.execute(
