@@ -85,7 +85,8 @@ async def test_autocode_from_search_after_review(workbench: Project) -> None:
         context = str(review.query_one("#review-transcript", Static).render())
         assert "sammen med tre partnere" in context  # the transcript beside the list
         await pilot.press("a", "r", "a")  # accept, reject, accept
-        assert review.counts() == {"pending": 0, "accepted": 2, "rejected": 1}
+        assert review.counts() == {"pending": 0, "accepted": 2, "rejected": 1,
+                                   "coded already": 0}
         assert ingrids(workbench) == []  # nothing coded while reviewing
         await pilot.press("c")
         assert isinstance(app.screen, SearchScreen)

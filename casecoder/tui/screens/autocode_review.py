@@ -25,8 +25,9 @@ from casecoder.project import Project
 from casecoder.project.autocode import AutocodePlan
 from casecoder.tui.keymap import bindings
 
-PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
-_MARKS = {PENDING: ("?", "dim"), ACCEPTED: ("✓", "bold green"), REJECTED: ("✗", "bold red")}
+PENDING, ACCEPTED, REJECTED, ALREADY = "pending", "accepted", "rejected", "coded already"
+_MARKS = {PENDING: ("?", "dim"), ACCEPTED: ("✓", "bold green"), REJECTED: ("✗", "bold red"),
+          ALREADY: ("=", "dim")}
 #: Sentences of context shown before and after the passage.
 CONTEXT = 3
 
@@ -58,7 +59,7 @@ class AutocodeReviewScreen(Screen[str | None]):
         super().__init__()
         self.project = project
         self.plan = plan
-        self.state = [REJECTED if item.already else PENDING for item in plan.items]
+        self.state = [ALREADY if item.already else PENDING for item in plan.items]
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-title")
@@ -92,14 +93,15 @@ class AutocodeReviewScreen(Screen[str | None]):
         return text
 
     def counts(self) -> dict[str, int]:
-        return {s: self.state.count(s) for s in (PENDING, ACCEPTED, REJECTED)}
+        return {s: self.state.count(s) for s in (PENDING, ACCEPTED, REJECTED, ALREADY)}
 
     def _show_title(self) -> None:
         n = self.counts()
         title = Text.assemble(("Autocode review", "bold"),
                               f" · {self.plan.kind} {self.plan.query!r} · {self.plan.unit} · "
                               f"{len(self.plan.items)} passages: {n[ACCEPTED]} accepted, "
-                              f"{n[REJECTED]} rejected, {n[PENDING]} to decide")
+                              f"{n[REJECTED]} rejected, {n[PENDING]} to decide"
+                              + (f", {n[ALREADY]} coded already" if n[ALREADY] else ""))
         self.query_one("#review-title", Static).update(title)
 
     def _current(self) -> int | None:
@@ -169,7 +171,8 @@ class AutocodeReviewScreen(Screen[str | None]):
         except UserError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.dismiss(f"coded {result.added} passages in one autocode run "
+        noun = "passage" if result.added == 1 else "passages"
+        self.dismiss(f"coded {result.added} {noun} in one autocode run "
                      f"({len(self.plan.items) - len(accepted)} left out); u undoes it")
 
     def action_close(self) -> None:

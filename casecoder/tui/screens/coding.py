@@ -645,6 +645,8 @@ class CodingScreen(Screen[None]):
                               "Part of" if transcript.char_mode else "Selected:",
                               max_lines=5 if suggesting else 6)
         if suggesting and self.doc is not None:
+            # Always 5 + 1 lines, so the panel keeps one height while suggesting.
+            text.append("\n" * (4 - text.plain.count("\n")))
             mine = {c.code_path for c in here if c.coder == self.me}
             text.append_text(self.suggester.line(self.doc, start, end, mine))
         self.query_one(AtCursor).show(text)
@@ -659,6 +661,7 @@ class CodingScreen(Screen[None]):
         self.notify("suggestions on: a applies the suggested code" if self.suggester.on
                     else "suggestions off")
         self._update_inspector()
+        self.query_one(AtCursor).refresh(layout=True)  # one line more (or less) from now on
 
     def action_accept_suggestion(self) -> None:
         with self._guard("apply the suggestion"):

@@ -126,15 +126,16 @@ class SearchScreen(Screen[None]):
             return
         self._show_summary(summary)
         options: list[Option | None] = []
-        width = max(20, self.size.width - 8)
+        width = max(20, self.size.width - 12)
         shown = self.hits[:SHOW_AT_MOST]
         last_doc = None
         per_doc = summary["documents"]
         for hit in shown:
             if hit.document != last_doc:
                 last_doc = hit.document
+                n = per_doc[hit.document]
                 heading = Text.assemble((hit.document, "bold"),
-                                        f"  {per_doc[hit.document]} hits", style="")
+                                        f"  {n} hit" + ("" if n == 1 else "s"))
                 options.append(Option(heading, disabled=True))
                 self.rows.append(None)
             where = f"{self.unit[:4]}. {hit.number}"
