@@ -49,6 +49,7 @@ def autocode_command(project: Path, search: str | None, speaker: str | None, key
     The run is one event (casecoder undo takes it back whole); its codings are marked as
     autocoded, so quotes and agreement can leave them out (--origin manual).
 
+    \b
     Example: casecoder autocode study.cc.db --search partner --code partners-networks --dry-run
     """
     with open_project(project, coder) as p:
@@ -84,6 +85,7 @@ def autocode_command(project: Path, search: str | None, speaker: str | None, key
 def autocode_runs_command(project: Path, fmt: str) -> None:
     """Autocode runs in the project: what each searched for, and its codings now.
 
+    \b
     Example: casecoder autocode-runs study.cc.db --format json
     """
     with open_project(project) as p:

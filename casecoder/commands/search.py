@@ -65,6 +65,7 @@ def search_command(project: Path, query: str, exact: bool, unit: str, doc: str |
     Words next to each other must all occur. Matched words are shown in bold (in JSON and CSV
     between ** **, with their offsets in "highlights").
 
+    \b
     Example: casecoder search study.cc.db 'partner NOT erasmus' --unit turn --where role=prorektor
     """
     with open_project(project) as p:

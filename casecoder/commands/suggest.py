@@ -31,6 +31,7 @@ def suggest_command(project: Path, doc: str, top: int, unit: str, include_coded:
     Each suggestion names the coded passages most like it. JSON: a list of units with start,
     end, text and codes, a ranked list of {code, score, examples}.
 
+    \b
     Example: casecoder suggest study.cc.db --doc c4-eui-prorektor --top 3 --format json
     """
     from casecoder.analysis.suggest import suggest_document

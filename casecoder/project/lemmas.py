@@ -84,34 +84,64 @@ class WordIndexMixin(_Base):
         return int(self.conn.execute("SELECT count(*) FROM segments WHERE id > ?",
                                      (upto,)).fetchone()[0])
 
+    def _invalidate(self) -> None:
+        super()._invalidate()  # type: ignore[misc]
+        self._units_cache: dict[str, Any] = {}
+
     def ensure_word_index(self) -> int:
         """Index every segment not yet indexed (one transaction); returns how many."""
         upto = int(self.setting(_UPTO, "0") or 0)
-        docs = self.conn.execute(
-            "SELECT DISTINCT s.document_id, d.language FROM segments s JOIN documents d "
-            "ON d.id = s.document_id WHERE s.id > ? ORDER BY s.document_id", (upto,)).fetchall()
-        if not docs:
+        if self.conn.execute("SELECT 1 FROM segments WHERE id > ? LIMIT 1",
+                             (upto,)).fetchone() is None:
             return 0
+        docs = self.conn.execute(
+            "SELECT DISTINCT document_id FROM segments WHERE id > ? ORDER BY document_id",
+            (upto,)).fetchall()
+        languages = dict(self.conn.execute("SELECT id, language FROM documents").fetchall())
         done = 0
         with transaction(self.conn):
-            for doc_id, language in docs:
+            for (doc_id,) in docs:
                 segs = self.conn.execute(
                     'SELECT id, start, "end" FROM segments WHERE document_id = ? AND id > ? '
                     "ORDER BY id", (doc_id, upto)).fetchall()
                 text = self.text(doc_id)  # type: ignore[attr-defined]
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO word_index (rowid, surface, lemma) VALUES (?, ?, ?)",
-                    index_rows(text, language, segs))
+                    index_rows(text, languages[doc_id], segs))
                 done += len(segs)
             top = self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
             self._set_upto(int(top))
         return done
 
+    def _units(self, unit: str) -> dict[int, tuple[int, int, str | None]]:
+        """segment id -> (document id, number, speaker) of every unit of one kind, kept
+        until the project changes: what lets a search sort and filter its hits without
+        reading a segment row per hit."""
+        self._fresh()  # another connection may have imported meanwhile
+        cache = self.__dict__.setdefault("_units_cache", {})
+        table = cache.get(unit)
+        if table is None:
+            table = cache[unit] = {
+                seg_id: (doc_id, number, speaker) for seg_id, doc_id, number, speaker in
+                self.conn.execute("SELECT id, document_id, number, speaker FROM segments "
+                                  "WHERE kind = ?", (unit,))}
+        return table
+
+    def _documents_meta(self) -> dict[int, tuple[str, str]]:
+        """document id -> (name, language), without reading any document's text."""
+        cache = self.__dict__.setdefault("_units_cache", {})
+        meta = cache.get("documents")
+        if meta is None:
+            # The language column lies after the text in each row, so it is read once here.
+            meta = cache["documents"] = {
+                doc_id: (name, language) for doc_id, name, language in
+                self.conn.execute("SELECT id, name, language FROM documents")}
+        return meta
+
     def search_languages(self) -> list[str]:
         """The languages whose lemmas a query is looked up in: the project's and its documents'."""
         langs = [self.language]
-        for (lang,) in self.conn.execute("SELECT DISTINCT language FROM documents "
-                                         "ORDER BY language"):
+        for lang in sorted({language for _, language in self._documents_meta().values()}):
             if lang not in langs:
                 langs.append(lang)
         return langs
@@ -142,35 +172,44 @@ class WordIndexMixin(_Base):
         node = parse(query)
         self.ensure_word_index()
         lemmatizers = [lemmatizer(lang) for lang in self.search_languages()]
-        sql = ('SELECT s.id, s.document_id, s.number, s.start, s."end", s.speaker, s.timestamp '
-               "FROM word_index w JOIN segments s ON s.id = w.rowid "
-               "JOIN documents d ON d.id = s.document_id "
-               "WHERE word_index MATCH ? AND s.kind = ? ")
-        params: list[Any] = [compile_fts(node, lemmatizers, exact=exact), unit]
+        units = self._units(unit)
+        meta = self._documents_meta()
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM word_index WHERE word_index MATCH ?",
+            (compile_fts(node, lemmatizers, exact=exact),))]
+        get = units.get
+        found = [(seg_id, u) for seg_id in ids if (u := get(seg_id)) is not None]
         if doc is not None:
-            sql += "AND s.document_id = ? "
-            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+            doc_id = self.document(doc).id  # type: ignore[attr-defined]
+            found = [f for f in found if f[1][0] == doc_id]
         if where:
-            keep = sorted(self._documents_where(where))
-            sql += f"AND s.document_id IN ({','.join('?' for _ in keep)}) "
-            params.extend(keep)
+            keep = self._documents_where(where)
+            found = [f for f in found if f[1][0] in keep]
         if speaker:
-            sql += "AND s.speaker = ? COLLATE NOCASE "
-            params.append(speaker.strip())
-        # Documents in the order the project lists them (documents()), units in text order.
-        sql += "ORDER BY d.name COLLATE NOCASE, s.number"
+            wanted = speaker.strip().casefold()
+            found = [f for f in found if (f[1][2] or "").casefold() == wanted]
+        # Documents in the order the project lists them, units in text order.
+        rank = {doc_id: i for i, doc_id in enumerate(sorted(
+            meta, key=lambda d: (meta[d][0].lower(), meta[d][0])))}
+        found.sort(key=lambda f: (rank[f[1][0]], f[1][1]))
         if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        rows = self.conn.execute(sql, params).fetchall()
-        docs = {d.id: d for d in self.documents()}  # type: ignore[attr-defined]
+            found = found[:limit]
+        rows = {}
+        chosen = [seg_id for seg_id, _ in found]
+        for i in range(0, len(chosen), 500):
+            part = chosen[i:i + 500]
+            rows.update((r[0], r) for r in self.conn.execute(
+                'SELECT id, start, "end", timestamp FROM segments WHERE id IN '
+                f"({','.join('?' for _ in part)})", part))
+        by_language = {lem.language: lem for lem in lemmatizers}
         hits = []
-        for seg_id, doc_id, number, start, end, spk, ts in rows:
-            d = docs[doc_id]
+        for seg_id, (doc_id, number, spk) in found:
+            _, start, end, ts = rows[seg_id]
+            name, language = meta[doc_id]
             text = self.text(doc_id)[start:end]  # type: ignore[attr-defined]
-            lemma_of = lemmatizer(d.language).lemma
-            spans = highlight(text, node, lemma_of, exact=exact, lemmatizers=lemmatizers)
-            hits.append(UnitHit(d.name, doc_id, unit, seg_id, number, start, end, spk, ts, text,
+            lem = by_language.get(language) or lemmatizer(language)
+            spans = highlight(text, node, lem.lemma, exact=exact, lemmatizers=lemmatizers)
+            hits.append(UnitHit(name, doc_id, unit, seg_id, number, start, end, spk, ts, text,
                                 tuple((start + s, start + e) for s, e in spans)))
         return hits
 
