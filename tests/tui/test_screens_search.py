@@ -137,3 +137,14 @@ async def test_suggestion_in_the_at_cursor_panel_and_one_key_applies_it(
     assert [(c.code_path, c.start, c.end) for c in coded] == [
         ("motivation/partners-networks", target.start, target.end)]
     assert not coded[0].autocoded  # applied by the researcher's key press
+
+
+def test_snapshot_search_120x40(workbench: Project, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = SearchApp(workbench, query="partner")
+    app.cursor_blink = False  # type: ignore[attr-defined]
+    assert snap_compare(app, terminal_size=(120, 40))
+
+
+def test_snapshot_review_80x24(workbench: Project, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    plan = workbench.plan_autocode(search="partner", code="partners-networks")
+    assert snap_compare(ReviewApp(workbench, plan=plan), press=["a"], terminal_size=(80, 24))
