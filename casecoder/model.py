@@ -84,6 +84,11 @@ class Coding:
     end: int
     memo: str
     created_at: str
+    origin: str = "manual"  # or "autocode:<run guid>"
+
+    @property
+    def autocoded(self) -> bool:
+        return self.origin != "manual"
 
 
 @dataclass(frozen=True)
@@ -149,3 +154,34 @@ class CodingRecord:
     memo: str = ""
     guid: str | None = None
     created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitHit:
+    """A unit (sentence, turn or paragraph) matching a search, with the matched words.
+
+    `highlights` are [start, end) offsets into the document text of the surface words that
+    matched, so every front end can mark them without knowing about lemmas.
+    """
+
+    document: str
+    document_id: int
+    unit: str
+    segment_id: int
+    number: int
+    start: int
+    end: int
+    speaker: str | None
+    timestamp: float | None
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def marked(self, left: str = "[", right: str = "]") -> str:
+        """The unit's text with the matched words bracketed."""
+        out, pos = [], self.start
+        for s, e in self.highlights:
+            out += [self.text[pos - self.start:s - self.start], left,
+                    self.text[s - self.start:e - self.start], right]
+            pos = e
+        out.append(self.text[pos - self.start:])
+        return "".join(out)

@@ -299,6 +299,7 @@ def build_agreement_data(
     partial: bool = False,
     used_codes_only: bool = False,
     skip_interviewers: bool = False,
+    origin: str = "all",
 ) -> AgreementData:
     """Decide what is compared and compute unit x coder presence for every compared code.
 
@@ -320,7 +321,8 @@ def build_agreement_data(
             raise UserError(f"minimum overlap must be a share above 0 and at most 1, "
                             f"not {min_overlap}")
     coder_names = _resolve_coders(project, coders)
-    all_codings = project.coding_rows(coder_names)  # (doc id, code id, coder, start, end)
+    # (doc id, code id, coder, start, end); --origin e.g. compares only manual codings
+    all_codings = project.coding_rows(coder_names, origin=origin)
     selected, themes, members = _resolve_codes(project, codes)
     selected_ids = {c.id for c in selected}
 

@@ -53,6 +53,10 @@ def comparison_options(func: F) -> F:
         click.option("--min-overlap", callback=_parse_overlap, default=None, metavar="F",
                      help="A unit counts as coded only when a coder's codings cover this share "
                           "of it (0.5 or 50%); default: any character."),
+        click.option("--origin", type=click.Choice(["all", "manual", "autocode"]),
+                     default="all", show_default=True,
+                     help="Which codings count: all, manual only (leave autocoded out), or "
+                          "only autocoded ones."),
         click.option("--partial", is_flag=True,
                      help="Also compare documents only some coders worked on (at least 2); "
                           "the others' ratings there count as missing."),
@@ -85,13 +89,14 @@ def _write(output: Path, text: str, project: Path) -> None:
 
 def _data(p: Any, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
           documents: tuple[str, ...], min_overlap: float | None, partial: bool,
-          used_codes_only: bool = False, skip_interviewers: bool = False) -> Any:
+          used_codes_only: bool = False, skip_interviewers: bool = False,
+          origin: str = "all") -> Any:
     from casecoder.analysis.agreement import build_agreement_data
 
     return build_agreement_data(p, coders=coders, unit=unit, codes=codes, documents=documents,
                                 min_overlap=min_overlap, partial=partial,
                                 used_codes_only=used_codes_only,
-                                skip_interviewers=skip_interviewers)
+                                skip_interviewers=skip_interviewers, origin=origin)
 
 
 @click.command("agreement")
@@ -107,9 +112,10 @@ def _data(p: Any, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="OUT", help="Write the report to this file (replaced atomically).")
 def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
-                      documents: tuple[str, ...], min_overlap: float | None, partial: bool,
-                      skip_interviewers: bool, used_codes_only: bool, bootstrap: int,
-                      seed: int, fmt: str | None, output: Path | None) -> None:
+                      documents: tuple[str, ...], min_overlap: float | None, origin: str,
+                      partial: bool, skip_interviewers: bool, used_codes_only: bool,
+                      bootstrap: int, seed: int, fmt: str | None,
+                      output: Path | None) -> None:
     """Inter-coder agreement per code, theme, document and overall.
 
     Percent agreement, Cohen's kappa, Scott's pi, Fleiss' kappa, Krippendorff's alpha, Gwet's
@@ -130,7 +136,7 @@ def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: 
         check_writable(output, protect=(project,))  # fail before the work, not after
     with open_project(project) as p:
         data = _data(p, coders, unit, codes, documents, min_overlap, partial, used_codes_only,
-                     skip_interviewers)
+                     skip_interviewers, origin)
         report = compute_agreement(data, project_name=p.name, bootstrap=bootstrap, seed=seed)
     if output is not None:
         _write(output, render_report(report, fmt), project)
@@ -153,8 +159,9 @@ def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: 
               metavar="OUT", help="Write the listing to this file (replaced atomically).")
 def disagreements_command(project: Path, coders: tuple[str, ...], unit: str,
                           codes: tuple[str, ...], documents: tuple[str, ...],
-                          min_overlap: float | None, partial: bool, skip_interviewers: bool,
-                          used_codes_only: bool, fmt: str | None, output: Path | None) -> None:
+                          min_overlap: float | None, origin: str, partial: bool,
+                          skip_interviewers: bool, used_codes_only: bool, fmt: str | None,
+                          output: Path | None) -> None:
     """List the units where the coders differ: the text, and who coded what.
 
     For the reconciliation meeting; `casecoder agreement` gives the figures on the same units.
@@ -169,7 +176,7 @@ def disagreements_command(project: Path, coders: tuple[str, ...], unit: str,
         check_writable(output, protect=(project,))
     with open_project(project) as p:
         data = _data(p, coders, unit, codes, documents, min_overlap, partial, used_codes_only,
-                     skip_interviewers)
+                     skip_interviewers, origin)
         rows = find_disagreements(data, max_text=2000 if unit == "document" else None)
     if output is not None:
         _write(output, render_disagreements(rows, fmt, data_hash=data.data_hash), project)

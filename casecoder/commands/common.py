@@ -109,9 +109,11 @@ def _numeric(rows: Iterable[dict[str, Any]], col: str) -> bool:
     return bool(values) and all(isinstance(v, int | float) for v in values)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
     from rich.markup import escape
 
+    if hasattr(value, "__rich_console__"):  # already styled (search hits)
+        return value
     if value is None:
         return ""
     if isinstance(value, float):

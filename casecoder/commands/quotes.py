@@ -39,12 +39,17 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
               help="Replace names: CSV (name,pseudonym) or YAML (Name: pseudonym).")
 @click.option("--context", type=int, default=0, show_default=True, metavar="N",
               help="Add N sentences of context before and after each quote.")
+@click.option("--origin", type=click.Choice(["all", "manual", "autocode"]), default="all",
+              show_default=True,
+              help="Which codings: all, only manual ones, or only those autocode runs made.")
+@click.option("--exclude-autocoded", is_flag=True, help="Same as --origin manual.")
 @click.option("--timestamp", is_flag=True,
               help="Note the export time in the file (makes runs differ).")
 def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: tuple[str, ...],
                           by: tuple[str, ...], coder: str | None, all_coders: bool,
                           per_coder: bool, no_interviewers: bool, pseudonyms: Path | None,
-                          context: int, timestamp: bool) -> None:
+                          context: int, origin: str, exclude_autocoded: bool,
+                          timestamp: bool) -> None:
     """Write quotes per theme with counts, breakdowns and attribution, for the report.
 
     Per theme: its definition, counts (codings, distinct passages, documents, informants,
@@ -63,7 +68,8 @@ def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: 
         raise UserError("give either --coder NAME or --all-coders, not both")
     options = QuoteOptions(themes=themes, by=by or None, coder=coder, context=context,
                            pseudonyms=pseudonyms, timestamp=timestamp, per_coder=per_coder,
-                           skip_interviewers=no_interviewers)
+                           skip_interviewers=no_interviewers,
+                           origin="manual" if exclude_autocoded else origin)
     with open_project(project) as p:
         result = export_quotes(p, output, options, fmt)
     for line in result.pseudonym_report:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from casecoder.errors import UserError
 from casecoder.model import Code, Coding, Document
+from casecoder.project.autocode import origin_matches
 
 if TYPE_CHECKING:
     from casecoder.export.pseudonyms import Pseudonymizer
@@ -117,6 +118,7 @@ class QuoteOptions:
     timestamp: bool = False
     per_coder: bool = False  # one quote per coding, as before passages were merged
     skip_interviewers: bool = False  # leave out quotes that start in an interviewer's turn
+    origin: str = "all"  # all | manual | autocode (codings an autocode run made)
 
 
 @dataclass
@@ -194,6 +196,7 @@ class Quote:
     head: str = ""  # attribution_head() of the quote's document
     timestamp_text: str = ""  # the timestamp as HH:MM:SS
     page: int | None = None  # the page the quote starts on, in a paged document (PDF)
+    origin: str = "manual"  # or "autocode:<run guid>"
 
     @property
     def role(self) -> str:
@@ -216,9 +219,10 @@ class Quote:
             where += f", sentence {self.segment}"
         if self.timestamp_text:
             where += f" [{self.timestamp_text}]"
+        coder = self.coder if self.origin == "manual" else f"{self.coder} (autocoded)"
         if self.speaker:
-            return f"{where} · speaker: {self.speaker} · coder: {self.coder}"
-        return f"{where} · coder: {self.coder}"
+            return f"{where} · speaker: {self.speaker} · coder: {coder}"
+        return f"{where} · coder: {coder}"
 
 
 def attribution_head(attributes: dict[str, str], case: str, document: str) -> str:
@@ -366,6 +370,7 @@ class _CodingTable:
         self.weights = array("q")  # codings merged into the row (1 unless merged)
         self.guids: list[str] = []
         self.memos: dict[int, str] = {}  # only the non-empty ones
+        self.origins: dict[int, str] = {}  # only the autocoded ones
         self.coder_names: list[str] = []
         self.sections: dict[int, range] = {}  # code id -> its rows, in project.codings order
         self._coder_index: dict[str, int] = {}
@@ -398,6 +403,10 @@ class _CodingTable:
                 self.memos[len(self.guids)] = c.memo
             elif memos:
                 self.memos[len(self.guids)] = "\n".join(f"{g.coder}: {g.memo}" for g in memos)
+            # A merged passage counts as autocoded only when no coder coded it by hand.
+            origins = {g.origin for g in group}
+            if "manual" not in origins:
+                self.origins[len(self.guids)] = min(origins)
             self.guids.append(c.guid)
         self.sections[code_id] = range(first, len(self.guids))
 
@@ -669,9 +678,10 @@ class QuoteExport:
             keep = self._keep if (self.options.skip_interviewers
                                   or self.left_out_coders) else None
             for c in codes:
-                table.add_section(c.id, self.project.codings(code=c, coder=self.coder,
-                                                             subcodes=False),
-                                  merge=self.merge, keep=keep)
+                codings = self.project.codings(code=c, coder=self.coder, subcodes=False)
+                if self.options.origin != "all":
+                    codings = [k for k in codings if origin_matches(k.origin, self.options.origin)]
+                table.add_section(c.id, codings, merge=self.merge, keep=keep)
             yield Theme(self, code, codes, table)
 
     # --- documents and quotes ------------------------------------------------------------
@@ -787,7 +797,8 @@ class QuoteExport:
             None if first is None else doc.timestamps[first],
             start, end, show(text[start:end]), before, after,
             head, self._stamp(None if first is None else doc.timestamps[first]),
-            None if first is None or doc.pages is None else doc.pages[first])
+            None if first is None or doc.pages is None else doc.pages[first],
+            table.origins.get(i, "manual"))
 
 
 #: Columns of the long formats (CSV, the XLSX all-quotes sheet) around the attribute columns.

@@ -29,11 +29,12 @@ def write_csv(export: QuoteExport, target: Path) -> int:
     rows = 0
     with atomic_open(target, encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([neutralise(c) for c in long_columns(export)])
+        writer.writerow([neutralise(c) for c in long_columns(export)] + ["origin"])
         for theme in export.themes():
             for quote in theme.all_quotes():
                 # neutralise() inlined: this loop runs once per cell of a 100k-row file.
                 writer.writerow([v if type(v) is int or not v or v[0] not in FORMULA_START
-                                 else "'" + v for v in long_row(export, quote)])
+                                 else "'" + v for v in long_row(export, quote)]
+                                + [quote.origin])
                 rows += 1
     return rows

@@ -32,7 +32,7 @@ def quote_record(quote: Quote) -> dict[str, Any]:
         "timestamp": quote.timestamp, "timestamp_text": quote.timestamp_text or None,
         "speaker": quote.speaker or None, "coder": quote.coder, "start": quote.start,
         "end": quote.end, "text": quote.text, "context_before": quote.context_before,
-        "context_after": quote.context_after, "memo": quote.memo,
+        "context_after": quote.context_after, "memo": quote.memo, "origin": quote.origin,
     }
 
 

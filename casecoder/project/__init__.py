@@ -5,6 +5,7 @@ search) over a shared base that owns the connection and the unit of change. No p
 Textual or prints anything: callers decide how to show results and errors.
 """
 
+from casecoder.project.autocode import AutocodeMixin
 from casecoder.project.bulk import BulkReadMixin
 from casecoder.project.codes import CodesMixin
 from casecoder.project.coding import CodingMixin
@@ -17,6 +18,7 @@ from casecoder.project.documents import (
 )
 from casecoder.project.framework import FrameworkMixin
 from casecoder.project.history import HistoryMixin
+from casecoder.project.lemmas import WordIndexMixin
 from casecoder.project.review import ReviewMixin
 from casecoder.project.search import SearchMixin, fts_query
 from casecoder.project.speakers import SpeakersMixin
@@ -24,7 +26,8 @@ from casecoder.project.surveys import SurveysMixin
 
 
 class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, FrameworkMixin,
-              SpeakersMixin, ReviewMixin, SurveysMixin, BulkReadMixin, ProjectBase):
+              SpeakersMixin, ReviewMixin, SurveysMixin, WordIndexMixin, AutocodeMixin,
+              BulkReadMixin, ProjectBase):
     """An open casecoder project file."""
 
 

@@ -24,10 +24,10 @@ SegmentRow = tuple[int, int, int, int, "str | None"]
 
 class BulkReadMixin(_Base):
     def coding_rows(self, coders: Sequence[str] | None = None,
-                    doc_ids: Iterable[int] | None = None
+                    doc_ids: Iterable[int] | None = None, origin: str = "all"
                     ) -> list[tuple[int, int, str, int, int]]:
         """(document id, code id, coder, start, end) of every coding (of some coders, in
-        some documents)."""
+        some documents, of one origin: all, manual or autocode)."""
         sql = ('SELECT k.document_id, k.code_id, c.name, k.start, k."end" FROM codings k '
                "JOIN coders c ON c.id = k.coder_id")
         where: list[str] = []
@@ -39,6 +39,16 @@ class BulkReadMixin(_Base):
             ids = list(doc_ids)
             where.append(f"k.document_id IN ({','.join('?' for _ in ids)})")
             params += ids
+        if origin != "all":
+            from casecoder.project.autocode import ORIGIN_MANUAL, ORIGIN_PREFIX, origin_matches
+
+            origin_matches("", origin)  # an unknown filter is a UserError
+            if origin == "manual":
+                where.append("k.origin = ?")
+                params.append(ORIGIN_MANUAL)
+            else:  # the prefix holds no LIKE wildcard
+                where.append("k.origin LIKE ?")
+                params.append(ORIGIN_PREFIX + "%")
         if where:
             sql += " WHERE " + " AND ".join(where)
         return self.conn.execute(sql, params).fetchall()  # unordered: callers group or sort

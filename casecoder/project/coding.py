@@ -21,7 +21,8 @@ else:
 
 _CODING_SELECT = (
     'SELECT k.id, k.guid, k.document_id, d.name, k.code_id, \'\', k.coder_id, c.name, k.start, '
-    'k."end", k.memo, k.created_at FROM codings k JOIN documents d ON d.id = k.document_id '
+    'k."end", k.memo, k.created_at, k.origin FROM codings k '
+    "JOIN documents d ON d.id = k.document_id "
     "JOIN coders c ON c.id = k.coder_id ")
 MEMO_KINDS = ("project", "document", "code", "segment", "coding")
 

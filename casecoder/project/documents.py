@@ -180,6 +180,10 @@ class DocumentsMixin(_Base):
             'INSERT INTO segments (id, document_id, kind, number, start, "end", speaker, '
             "timestamp, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.conn.executemany("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", fts)
+        language = self.conn.execute("SELECT language FROM documents WHERE id = ?",
+                                     (doc_id,)).fetchone()[0]
+        self._index_words(doc_id, text, language,  # type: ignore[attr-defined]
+                          [(r[0], r[4], r[5]) for r in rows])
 
     # --- reading -------------------------------------------------------------------------
 

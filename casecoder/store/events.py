@@ -19,7 +19,7 @@ from casecoder.errors import UserError
 #: Tables whose rows events may touch; anything else is a programming error.
 TABLES = frozenset({"codings", "codes", "memos", "attributes", "cases", "documents",
                     "document_status", "coders", "framework_summaries", "speakers",
-                    "speaker_attributes", "review_decisions"})
+                    "speaker_attributes", "review_decisions", "autocode_runs"})
 
 
 class UndoConflict(UserError):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 #: 'CCDR' — marks a SQLite file as a casecoder project (offset 68 of the header).
 APPLICATION_ID = 0x43434452
 #: The newest schema this casecoder writes and understands.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = """
 CREATE TABLE meta (
@@ -284,5 +284,37 @@ def _to_v5(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE segments ADD COLUMN page INTEGER")
 
 
+def _to_v6(conn: sqlite3.Connection) -> None:
+    """Lemma search and autocoding.
+
+    - `word_index` (FTS5): one row per segment of every kind (rowid = segment id), `surface`
+      holding its words lowercased and `lemma` their lemmas, one token per word in order, so a
+      hit can be highlighted word by word. Filled at import; a file migrated from an older
+      version gets it on first use (`word_index_upto` in meta: the highest segment id indexed).
+    - `codings.origin`: 'manual', or 'autocode:<run guid>' for codings an autocode run made, so
+      quotes and agreement can leave autocoded material out.
+    - `autocode_runs`: what each run searched for, at which unit, for which codes.
+    """
+    conn.execute('CREATE VIRTUAL TABLE word_index USING fts5(surface, lemma, '
+                 'tokenize = "unicode61 remove_diacritics 0")')
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('word_index_upto', '0')")
+    conn.execute("ALTER TABLE codings ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual'")
+    conn.execute("CREATE INDEX codings_origin ON codings(origin) WHERE origin != 'manual'")
+    conn.execute("""CREATE TABLE autocode_runs (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL UNIQUE,
+        coder_id INTEGER REFERENCES coders(id),
+        kind TEXT NOT NULL CHECK (kind IN ('search', 'speaker', 'keywords')),
+        query TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        codes TEXT NOT NULL DEFAULT '[]',
+        options TEXT NOT NULL DEFAULT '{}',
+        codings INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""")
+
+
 #: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5}
+MIGRATIONS: dict[int, Migration] = {
+    0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5, 5: _to_v6,
+}

@@ -31,6 +31,7 @@ EXTRA_SCREENS = {
     "documents": ("casecoder.tui.screens.documents", "DocumentsScreen"),
     "agreement": ("casecoder.tui.screens.agreement", "AgreementScreen"),
     "analysis": ("casecoder.tui.screens.analysis", "AnalysisScreen"),
+    "search": ("casecoder.tui.screens.search", "SearchScreen"),
 }
 #: Key targets that act on the coding screen (the palette offers only these and the app's).
 CODING_TARGETS = ("app", "screen", "transcript")

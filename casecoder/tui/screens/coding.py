@@ -88,6 +88,7 @@ class CodingScreen(Screen[None]):
         self._pending_quotes = False
         self._done: set[str] = set()
         self._attrs: dict[str, dict[str, str]] = {}
+        self.suggester: Any = None  # casecoder.tui.suggestions, once S turns suggestions on
 
     # --- layout --------------------------------------------------------------------------
 
@@ -639,9 +640,36 @@ class CodingScreen(Screen[None]):
         here = [c for c in self._visible(self.doc_codings) if c.start < end and c.end > start]
         first, last = transcript.selected_sentences
         numbers = (self.model.sentences[first].number, self.model.sentences[last].number)
-        self.query_one(AtCursor).show(at_cursor_text(
-            here, self.code_by_id, self.me, (start, end), numbers,
-            "Part of" if transcript.char_mode else "Selected:"))
+        suggesting = self.suggester is not None and self.suggester.on
+        text = at_cursor_text(here, self.code_by_id, self.me, (start, end), numbers,
+                              "Part of" if transcript.char_mode else "Selected:",
+                              max_lines=5 if suggesting else 6)
+        if suggesting and self.doc is not None:
+            # Always 5 + 1 lines, so the panel keeps one height while suggesting.
+            text.append("\n" * (4 - text.plain.count("\n")))
+            mine = {c.code_path for c in here if c.coder == self.me}
+            text.append_text(self.suggester.line(self.doc, start, end, mine))
+        self.query_one(AtCursor).show(text)
+
+    def action_toggle_suggestions(self) -> None:
+        """Show (or hide) a code suggested from your own codings in the At cursor panel."""
+        if self.suggester is None:
+            from casecoder.tui.suggestions import SelectionSuggester
+
+            self.suggester = SelectionSuggester(self.project)
+        self.suggester.on = not self.suggester.on
+        self.notify("suggestions on: a applies the suggested code" if self.suggester.on
+                    else "suggestions off")
+        self._update_inspector()
+        self.query_one(AtCursor).refresh(layout=True)  # one line more (or less) from now on
+
+    def action_accept_suggestion(self) -> None:
+        with self._guard("apply the suggestion"):
+            if self.suggester is None or not self.suggester.on:
+                raise UserError("suggestions are off; S turns them on")
+            if self.suggester.current is None:
+                raise UserError("no suggestion for this passage")
+            self._apply(self.project.code(self.suggester.current))
 
     PANELS_DELAY = 0.2
 
