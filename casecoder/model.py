@@ -66,6 +66,9 @@ class Code:
     position: int
     codable: bool
     depth: int = 0
+    #: False when the code has no colour of its own (a .qdpx without one): `color` is then a
+    #: display colour chosen from the palette, and exports leave the colour out.
+    color_set: bool = True
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from casecoder.commands.common import (
 @click.option("--coder", required=True, help="The coder who will work on the copy.")
 def copy_for_coder_command(project: Path, out: Path, coder: str) -> None:
     """Make a copy with documents, attributes and codebook but no codings, for a second coder."""
-    from casecoder.project.team import copy_for_coder
+    from casecoder.exchange.team import copy_for_coder
 
     with open_project(project) as p:
         copy_for_coder(p, out, coder)
@@ -41,7 +41,7 @@ def merge_command(project: Path, other: Path, dry_run: bool, coder: str | None,
     Documents are matched by content hash, codes by GUID then path, codings and memos by
     GUID: merging the same file twice changes nothing.
     """
-    from casecoder.project.team import merge_project
+    from casecoder.exchange.team import merge_project
 
     with open_project(project, coder) as p:
         report = merge_project(p, other, dry_run=dry_run)

@@ -65,8 +65,10 @@ class CodesMixin(_Base):
         def visit(parent: int | None, prefix: str, depth: int) -> None:
             for r in kids.get(parent, []):
                 path = f"{prefix}/{r[3]}" if prefix else r[3]
-                ordered.append(Code(r[0], r[1], r[2], r[3], path, r[4], r[5],
-                                    tuple(json.loads(r[6])), r[7], r[8], bool(r[9]), depth))
+                color = r[5] or PALETTE[len(ordered) % len(PALETTE)]  # "" = none of its own
+                ordered.append(Code(r[0], r[1], r[2], r[3], path, r[4], color,
+                                    tuple(json.loads(r[6])), r[7], r[8], bool(r[9]), depth,
+                                    color_set=bool(r[5])))
                 visit(r[0], path, depth + 1)
 
         visit(None, "", 0)
@@ -173,7 +175,8 @@ class CodesMixin(_Base):
         self._take_shortcut(log, spec.shortcut, None)
         code_id = log.insert("codes", {
             "guid": spec.guid or new_guid(), "parent_id": parent_id, "name": spec.name,
-            "description": spec.description, "color": spec.color or self._free_color(),
+            "description": spec.description,
+            "color": self._free_color() if spec.color is None else spec.color,  # "": none
             "keywords": json.dumps(spec.keywords, ensure_ascii=False),
             "shortcut": spec.shortcut, "position": position, "codable": int(spec.codable),
             "created_at": now()})

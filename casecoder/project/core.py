@@ -26,6 +26,10 @@ from casecoder.store.events import OpLog
 SUPPORTED_LANGUAGES = ("nb", "en")
 
 
+class _RolledBack(Exception):
+    """Ends an `all_or_nothing(keep=False)` block so that its transaction rolls back."""
+
+
 class ProjectBase:
     """Connection, coder and cache handling shared by the domain API's parts."""
 
@@ -55,7 +59,7 @@ class ProjectBase:
 
     @classmethod
     def create(cls, path: str | Path, *, language: str = "nb", coder: str | None = None,
-               name: str | None = None) -> Any:
+               name: str | None = None, created_at: str | None = None) -> Any:
         path = Path(path)
         if language not in SUPPORTED_LANGUAGES:
             raise UserError(f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
@@ -64,7 +68,7 @@ class ProjectBase:
         with transaction(db.conn) as conn:
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("application", "casecoder"), ("created_at", now()),
+                [("application", "casecoder"), ("created_at", created_at or now()),
                  ("created_with", __version__), ("language", language),
                  ("name", name or path.stem.removesuffix(".cc")), ("guid", new_guid()),
                  ("nlp_model", "")],
@@ -183,6 +187,27 @@ class ProjectBase:
             self._invalidate()
 
     # --- the unit of change --------------------------------------------------------------
+
+    @contextmanager
+    def all_or_nothing(self, *, keep: bool = True) -> Iterator[None]:
+        """Many changes as one transaction; with `keep=False` they are all rolled back at the
+        end, so a dry run does exactly what the real run would and leaves nothing behind."""
+        try:
+            with transaction(self.conn):
+                yield
+                if not keep:
+                    raise _RolledBack
+        except _RolledBack:
+            pass
+        finally:
+            self._invalidate()
+            self._text_cache.clear()  # ids of rolled-back documents can be given out again
+
+    def log_event(self, action: str, summary: str) -> None:
+        """Record a change made outside the API (a file built by copying) in the audit trail;
+        it cannot be undone."""
+        with self._change(action, undoable=False) as log:
+            log.summary = summary
 
     @contextmanager
     def _change(self, action: str, *, undoable: bool = True) -> Iterator[OpLog]:

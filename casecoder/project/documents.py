@@ -126,16 +126,21 @@ class DocumentsMixin(_Base):
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
                      language: str | None = None, guid: str | None = None,
-                     segments: list[SegmentSpec] | None = None) -> Document:
-        """Store a parsed text with its segments; refuses duplicates and name clashes."""
+                     segments: list[SegmentSpec] | None = None,
+                     allow_empty: bool = False) -> Document:
+        """Store a parsed text with its segments; refuses duplicates and name clashes.
+
+        `allow_empty` keeps an empty source of an exchange file as an empty document (so a
+        round trip keeps it); empty texts are never duplicates of each other.
+        """
         name = validate_document_name(name)
         language = language or self.language
         text = source.text
-        if not text.strip():
+        if not text.strip() and not allow_empty:
             raise UserError(f"{name}: the text is empty")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         same = self.conn.execute("SELECT name FROM documents WHERE sha256 = ?",
-                                 (digest,)).fetchone()
+                                 (digest,)).fetchone() if text.strip() else None
         if same:
             raise _Skipped(f"identical content is already imported as {same[0]!r}")
         if self._document_row(name) is not None:
