@@ -244,7 +244,8 @@ class _Build:
             SourceText(doc.text, doc.source_format, doc.encoding, None), name=name,
             source_name=doc.source_name, case=self.case_name.get(doc.case or ""),
             attributes=dict(doc.attributes), language=doc.language,
-            guid=doc.guid if keep_guid else None, segments=segments, allow_empty=True)
+            guid=doc.guid if keep_guid else None, segments=segments, allow_empty=True,
+            imported_at=doc.imported_at)
 
     # --- codings and memos ---------------------------------------------------------------
 

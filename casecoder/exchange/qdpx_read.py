@@ -9,9 +9,9 @@ positions moved onto the stored text (and the CRLF convention of the file decide
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from casecoder.codebook import validate_shortcut
 from casecoder.config import resolve_coder
@@ -48,6 +48,7 @@ from casecoder.ingest.refiqda import (
     walk,
 )
 
+_R = TypeVar("_R", CoderRecord, CaseRecord, CodingRecord, MemoRecord)
 Reading = Literal["as written", "after CRLF -> LF"]
 _QC_ORIGIN = re.compile(r"\bqc\b|qualitative[- ]coding", re.IGNORECASE)
 
@@ -189,18 +190,29 @@ class _Convert:
                     if k in self.coders}
         if user_ids:
             metadata["user_ids"] = user_ids
+        coders, cases = tuple(self.coders.values()), self._with_extra("cases", cases)
         snapshot = Snapshot(
             name=clean_name(self.f.name, 200), language=None, created_at=created,
             codebook_name=name if isinstance(name, str) else "",
             codebook_description=description.strip() if isinstance(description, str) else "",
-            coders=tuple(self.coders.values()), codes=codes, cases=cases,
-            documents=tuple(documents), codings=tuple(codings), memos=tuple(memos),
+            coders=self._with_extra("coders", coders), codes=codes, cases=cases,
+            documents=tuple(documents), codings=self._with_extra("codings", tuple(codings)),
+            memos=self._with_extra("memos", tuple(memos)),
             code_sets=tuple(CodeSet(guid, set_name, tuple(
                 self.code_guid[k] for k in members if k in self.code_guid))
                 for set_name, guid, members in self.f.sets),
             object_guids={f"variable:{n}": g for n, g in self.f.variables.values() if g},
             extra=metadata)
         return snapshot, self.warnings
+
+    def _with_extra(self, kind: str, records: tuple[_R, ...]) -> tuple[_R, ...]:
+        """Records with the `extra` fields casecoder.json holds for them (by GUID), so that
+        fields added by newer casecoders pass through this one unchanged."""
+        extras = dict_of(dict_of(self.ext.get("extra")).get(kind))
+        if not extras:
+            return records
+        return tuple(replace(r, extra=dict_of(extras.get(r.guid))) if r.guid in extras
+                     else r for r in records)
 
     # --- codes, cases, documents ---------------------------------------------------------
 
@@ -230,7 +242,7 @@ class _Convert:
                 guid=guid, name=spec.name,
                 parent=guid_of_path[parent.casefold()] if parent else None,
                 description=spec.description, color=spec.color or None, keywords=kept,
-                shortcut=shortcut, codable=spec.codable))
+                shortcut=shortcut, codable=spec.codable, extra=dict_of(extra.get("extra"))))
         for key, path in self.f.codes.path_of.items():
             self.code_guid[key] = guid_of_path[path.casefold()]
         return tuple(out)
@@ -291,7 +303,8 @@ class _Convert:
                 case=case_of_source.get(source.key), attributes=dict(source.variables),
                 segments=None if specs is None else tuple(
                     SegmentRecord(_kind(s.kind), s.number, s.start, s.end, s.speaker,
-                                  s.timestamp) for s in specs)))
+                                  s.timestamp) for s in specs),
+                extra=dict_of(extra.get("extra"))))
             self.doc_guid[source.key] = guid
             if source.description:
                 self._part(("document", guid), MemoTarget("document", guid), source.user,

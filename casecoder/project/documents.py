@@ -127,7 +127,7 @@ class DocumentsMixin(_Base):
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
                      language: str | None = None, guid: str | None = None,
                      segments: list[SegmentSpec] | None = None,
-                     allow_empty: bool = False) -> Document:
+                     allow_empty: bool = False, imported_at: str | None = None) -> Document:
         """Store a parsed text with its segments; refuses duplicates and name clashes.
 
         `allow_empty` keeps an empty source of an exchange file as an empty document (so a
@@ -156,7 +156,7 @@ class DocumentsMixin(_Base):
                 "source_format, source_name, encoding, language, imported_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (guid or new_guid(), name, text, len(text), len(text.split()), digest,
-                 source.format, source_name, source.encoding, language, now()),
+                 source.format, source_name, source.encoding, language, imported_at or now()),
             ).lastrowid
             assert doc_id is not None
             self._insert_segments(doc_id, text, segments)
