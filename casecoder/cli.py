@@ -28,7 +28,7 @@ class CasecoderGroup(click.Group):
             args = ["tui", *args]
         return super().parse_args(ctx, args)
 
-    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+    def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         """Like click's, but argument errors are one line too, pointing at --help."""

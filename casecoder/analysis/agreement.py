@@ -613,7 +613,7 @@ def _row(scope: str, label: str, tally: Mapping[int, int], coders: Sequence[str]
 def _mean_row(rows: Sequence[ResultRow], coders: Sequence[str]) -> ResultRow:
     figures: dict[str, Figure] = {}
     for key, _ in STATISTICS:
-        values = [r.figures[key].value for r in rows if r.figures[key].value is not None]
+        values = [v for v in (r.figures[key].value for r in rows) if v is not None]
         undefined = len(rows) - len(values)
         note = f"mean of {len(values)} of {len(rows)} codes" + (
             f"; {undefined} n/a left out" if undefined else "")

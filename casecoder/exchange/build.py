@@ -12,6 +12,7 @@ nothing the second time.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ from casecoder.exchange.snapshot import (
     Snapshot,
 )
 from casecoder.model import CodingRecord as ProjectCodingRecord
+from casecoder.model import Document
 
 if TYPE_CHECKING:
     from casecoder.project import Project
@@ -167,7 +169,7 @@ class _Build:
                 continue
             self.report.code_ids[code.guid] = self._add_code(code, path, ours)
 
-    def _add_code(self, code: CodeRecord, path: str, ours: dict[str, object]) -> int:
+    def _add_code(self, code: CodeRecord, path: str, ours: Mapping[str, object]) -> int:
         parent = (self.p.code(self.report.code_ids[code.parent]).path + "/"
                   if code.parent else "")
         shortcut = (code.shortcut if code.shortcut and not self.p.code_by_shortcut(code.shortcut)
@@ -234,7 +236,7 @@ class _Build:
             return False
         return True
 
-    def _add_document(self, doc: DocumentRecord, name: str, keep_guid: bool) -> object:
+    def _add_document(self, doc: DocumentRecord, name: str, keep_guid: bool) -> Document:
         from casecoder.ingest import SegmentSpec, SourceText
 
         segments = None if doc.segments is None else [

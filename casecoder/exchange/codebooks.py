@@ -73,7 +73,7 @@ def qdc_bytes(project: Project) -> bytes:
     if not children.get(None):
         raise UserError("the codebook is empty: there is nothing to export")
     root = etree.Element(q("CodeBook", CODEBOOK_NS),
-                         nsmap={None: CODEBOOK_NS})  # type: ignore[dict-item]  # lxml stubs: the default namespace's key is None
+                         nsmap={None: CODEBOOK_NS})
     root.set("origin", f"casecoder {__version__}")
     codes_el = element(root, "Codes", ns=CODEBOOK_NS)
 

@@ -184,7 +184,7 @@ class _ProjectWriter:
         from lxml import etree
 
         root = etree.Element(q("Project"),
-                             nsmap={None: PROJECT_NS})  # type: ignore[dict-item]  # lxml stubs: the default namespace's key is None
+                             nsmap={None: PROJECT_NS})
         root.set("name", xml_text(self.s.name))
         root.set("origin", f"casecoder {__version__}")
         extra = self.s.extra
@@ -240,8 +240,8 @@ class _ProjectWriter:
             add(codes_el, top)
 
     def _variables(self, root: etree._Element) -> dict[str, str]:
-        owners = [*self.s.cases, *self.s.documents]
-        names = sorted({k for owner in owners for k in owner.attributes},
+        names = sorted({k for case in self.s.cases for k in case.attributes}
+                       | {k for doc in self.s.documents for k in doc.attributes},
                        key=lambda n: (n.casefold(), n))
         guids = {name: object_guid(self.s, "variable", name) for name in names}
         if names:
@@ -376,7 +376,7 @@ class _ProjectWriter:
                 extra["extra"] = dict(code.extra)
             if extra:
                 codes[code.guid] = extra
-        documents = {}
+        documents: dict[str, dict[str, Any]] = {}
         for d in self.s.documents:
             segments = [[s.kind, s.number, s.start, s.end, s.speaker, s.timestamp]
                         for kind in SEGMENT_KINDS for s in self.s.segments_of(d, kind)]

@@ -421,7 +421,7 @@ class Reader:
         if skipped:
             self.warnings.append(f"skipped {len(skipped)} source(s) casecoder cannot code "
                                  f"(PDF, picture, audio, video): {', '.join(skipped)}")
-        notes = {}
+        notes: dict[str, NoteEntry] = {}
         for el in _items(root, "Notes", "Note"):
             note = self._note(el)
             notes.setdefault(note.key, note)

@@ -116,7 +116,7 @@ class CodesMixin(_Base):
         parent = None if code is None else self.code(code).id
         return list(self._index().children.get(parent, []))
 
-    def descendants(self, code: str | Code) -> list[Code]:
+    def descendants(self, code: str | int | Code) -> list[Code]:
         """The code and everything below it: a theme stands for all its subcodes."""
         root = self.code(code)
         out = [root]
@@ -133,7 +133,7 @@ class CodesMixin(_Base):
         if doc is None:
             rows = self.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id")
         else:
-            doc_id = self.document(doc).id  # type: ignore[attr-defined]
+            doc_id = self.document(doc).id
             rows = self.conn.execute(
                 "SELECT code_id, count(*) FROM codings WHERE document_id = ? GROUP BY code_id",
                 (doc_id,))
@@ -230,7 +230,8 @@ class CodesMixin(_Base):
 
     def move_code(self, ref: str | Code, new_parent: str | Code | None) -> Code:
         code = self.code(ref)
-        parent = self.code(new_parent) if new_parent not in (None, "", "/") else None
+        parent = (self.code(new_parent) if new_parent is not None and new_parent not in ("", "/")
+                  else None)
         if parent and parent.id in {c.id for c in self.descendants(code)}:
             raise UserError(f"cannot move {code.path!r} under itself ({parent.path!r})")
         parent_id = parent.id if parent else None
@@ -259,7 +260,7 @@ class CodesMixin(_Base):
                 "WHERE code_id = ? ORDER BY id", (src.id,)).fetchall()
             for coding_id, doc_id, coder_id, start, end, memo in rows:
                 log.update("codings", {"id": coding_id}, {"code_id": dst.id})
-                self._merge_touching(log, coding_id, doc_id, dst.id, coder_id,  # type: ignore[attr-defined]
+                self._merge_touching(log, coding_id, doc_id, dst.id, coder_id,
                                      start, end, memo)
             log.delete("codes", {"id": src.id})
             log.summary = f"merge code {src.path!r} into {dst.path!r} ({len(rows)} codings)"
@@ -299,8 +300,8 @@ class CodesMixin(_Base):
         with self._change("import-codebook") as log:
             for path, spec in book.walk():
                 try:
-                    existing = self.code(path)
-                    if existing.path.casefold() != path.casefold():
+                    existing: Code | None = self.code(path)
+                    if existing and existing.path.casefold() != path.casefold():
                         existing = None
                 except UserError:
                     existing = None

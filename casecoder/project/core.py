@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import sqlite_utils
 
@@ -19,7 +19,7 @@ from casecoder import __version__
 from casecoder.config import resolve_coder
 from casecoder.errors import UserError
 from casecoder.ids import new_guid, now
-from casecoder.model import Coder
+from casecoder.model import Code, Coder, Document, Segment
 from casecoder.store import open_database, transaction
 from casecoder.store.events import OpLog
 
@@ -42,15 +42,29 @@ class ProjectBase:
         self._text_cache: dict[int, str] = {}
         self._invalidate()
 
+    if TYPE_CHECKING:  # what the parts call of each other (defined in documents.py, codes.py)
+        def document(self, ref: str | int | Document) -> Document: ...
+        def text(self, doc: str | int | Document) -> str: ...
+        def segments(self, doc: str | int | Document, kind: str = "sentence"
+                     ) -> list[Segment]: ...
+        def segment_span(self, doc: str | int | Document, first: int, last: int,
+                         kind: str = "sentence") -> tuple[int, int]: ...
+        def segment_by_id(self, segment_id: int) -> Segment | None: ...
+        def codes(self) -> list[Code]: ...
+        def code(self, ref: str | int | Code) -> Code: ...
+        def descendants(self, code: str | int | Code) -> list[Code]: ...
+        def _merge_touching(self, log: Any, keep_id: int | None, doc_id: int, code_id: int,
+                            coder_id: int, start: int, end: int, memo: str) -> int: ...
+
     # --- opening and closing -------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, coder: str | None = None) -> Any:
+    def open(cls, path: str | Path, *, coder: str | None = None) -> Self:
         path = Path(path)
         return cls(open_database(path), path, coder)
 
     @classmethod
-    def open_read_only(cls, path: str | Path) -> Any:
+    def open_read_only(cls, path: str | Path) -> Self:
         """Open a project only for reading; any attempt to change it fails in SQLite."""
         from casecoder.store import open_read_only
 
@@ -59,7 +73,7 @@ class ProjectBase:
 
     @classmethod
     def create(cls, path: str | Path, *, language: str = "nb", coder: str | None = None,
-               name: str | None = None, created_at: str | None = None) -> Any:
+               name: str | None = None, created_at: str | None = None) -> Self:
         path = Path(path)
         if language not in SUPPORTED_LANGUAGES:
             raise UserError(f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
@@ -83,7 +97,7 @@ class ProjectBase:
         (before it is copied or renamed into place)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -80,10 +80,11 @@ class DocumentsMixin(_Base):
         model = self.setting("nlp_model") or None
         default_language = self.language
 
-        def lang_of(path: Path) -> str:
-            return (languages or {}).get(path.stem) or language or default_language
+        def lang_of(path: str | Path) -> str:
+            return (languages or {}).get(Path(path).stem) or language or default_language
 
-        with _preparer(paths, [(p, lang_of(p)) for p in paths]) as submit:
+        with _preparer([Path(p) for p in paths],
+                       [(Path(p), lang_of(p)) for p in paths]) as submit:
             pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
             for i, path in enumerate(paths):
                 prepared = pending[i].result()
