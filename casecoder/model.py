@@ -7,6 +7,13 @@ They are snapshots, not live rows: changing one changes nothing in the project. 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+#: The closed sets of values the schema's CHECK constraints allow.
+SegmentKind = Literal["sentence", "turn", "paragraph"]
+MemoKind = Literal["project", "document", "code", "segment"]
+EventKind = Literal["do", "undo", "redo"]
+ImportStatus = Literal["imported", "skipped", "failed"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class Document:
 class Segment:
     id: int
     document_id: int
-    kind: str
+    kind: SegmentKind
     number: int
     start: int
     end: int
@@ -91,7 +98,7 @@ class Coding:
 class Memo:
     id: int
     guid: str
-    target_kind: str
+    target_kind: MemoKind
     target_id: int
     target: str
     coder: str
@@ -105,7 +112,7 @@ class Event:
     id: int
     coder: str | None
     at: str
-    kind: str
+    kind: EventKind
     action: str
     summary: str
     target_event: int | None
@@ -130,7 +137,7 @@ class ImportResult:
     """What happened to one file of an import batch."""
 
     path: str
-    status: str  # "imported" | "skipped" | "failed"
+    status: ImportStatus
     message: str
     document: Document | None = None
     encoding: str | None = None

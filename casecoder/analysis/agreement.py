@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,6 +44,10 @@ from casecoder.analysis.statistics import (
 from casecoder.analysis.units import presence_by_code
 from casecoder.errors import UserError
 from casecoder.model import Code, CodingRecord
+from casecoder.project.reading import ProjectReader
+
+if TYPE_CHECKING:
+    from casecoder.project import Project
 
 __all__ = [
     "BOOTSTRAP_STATISTICS",
@@ -384,7 +388,7 @@ def build_agreement_data(
         weights=weights, data_hash=fingerprint, _cells=cells, _presence=presence)
 
 
-def _resolve_coders(project: Any, coders: Iterable[str] | None,
+def _resolve_coders(project: ProjectReader, coders: Iterable[str] | None,
                     codings: Sequence[Any]) -> list[str]:
     requested = _split_names(coders)
     if requested:
@@ -406,7 +410,7 @@ def _resolve_coders(project: Any, coders: Iterable[str] | None,
     return names
 
 
-def _resolve_codes(project: Any, paths: Iterable[str] | None
+def _resolve_codes(project: ProjectReader, paths: Iterable[str] | None
                    ) -> tuple[list[Code], list[Code], dict[int, list[int]]]:
     """Compared codable codes, themes (codes with subcodes) and each theme's member codes."""
     all_codes = project.codes()
@@ -433,7 +437,7 @@ def _resolve_codes(project: Any, paths: Iterable[str] | None
     return selected, themes, members
 
 
-def _unit_spans(project: Any, doc: Any, unit: str) -> NDArray[np.int64] | None:
+def _unit_spans(project: ProjectReader, doc: Any, unit: str) -> NDArray[np.int64] | None:
     if unit not in SPAN_UNITS:
         return None
     segments = project.segments(doc, unit)
@@ -958,7 +962,7 @@ class Reconciliation:
     the unit or has such a line. Deciding again replaces the earlier decision on that unit.
     """
 
-    def __init__(self, project: Any, data: AgreementData, consensus: str = "consensus") -> None:
+    def __init__(self, project: Project, data: AgreementData, consensus: str = "consensus") -> None:
         if len(data.coders) != 2:
             raise UserError(f"reconciliation compares exactly 2 coders, not {len(data.coders)}")
         if data.unit not in SPAN_UNITS:

@@ -20,10 +20,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from casecoder.model import MemoKind, SegmentKind
+
 #: JSON-able values of a record's extension fields (what `json.dumps` accepts).
 Extra = Mapping[str, Any]  # Any: arbitrary JSON values, checked by whoever reads a key
-SegmentKind = Literal["sentence", "turn", "paragraph"]
-MemoKind = Literal["project", "document", "code", "segment"]
 Match = Literal["new", "merge"]
 SEGMENT_KINDS: tuple[SegmentKind, ...] = ("sentence", "turn", "paragraph")
 

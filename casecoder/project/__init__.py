@@ -15,6 +15,7 @@ from casecoder.project.documents import (
     prepare_file,
 )
 from casecoder.project.history import HistoryMixin
+from casecoder.project.reading import ProjectReader
 from casecoder.project.search import SearchMixin, fts_query
 
 
@@ -22,5 +23,5 @@ class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin
     """An open casecoder project file."""
 
 
-__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "fts_query", "parse_assignment",
-           "prepare_file"]
+__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "ProjectReader", "fts_query",
+           "parse_assignment", "prepare_file"]
