@@ -7,6 +7,7 @@ a traceback. `casecoder PROJECT` (a project file as the first argument) opens th
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import sys
 from pathlib import Path
@@ -79,6 +80,20 @@ def _register() -> None:
         module = importlib.import_module(f"casecoder.commands.{info.name}")
         for command in getattr(module, "COMMANDS", ()):
             main.add_command(command)
+    _add_examples(main, "")
+
+
+def _add_examples(command: click.Command, path: str) -> None:
+    """Give every command without an example in its docstring the one in the table."""
+    from casecoder.commands._examples import EXAMPLES
+
+    if "Example" not in (command.help or "") and path in EXAMPLES:
+        # \b keeps click from re-wrapping the example line.
+        text = inspect.cleandoc(command.help or "")
+        command.help = f"{text}\n\n\b\nExample: {EXAMPLES[path]}"
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            _add_examples(sub, f"{path} {name}".strip())
 
 
 _register()
