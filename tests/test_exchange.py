@@ -241,3 +241,17 @@ def test_merging_the_same_file_twice_reports_0_changed(coded_project: Project,
     result = runner.invoke(main, ["merge", str(project_path), str(other_path),
                                   "--format", "json"])
     assert json.loads(result.stdout)["changes"] == 0
+
+
+def test_merging_a_round_tripped_copy_changes_nothing(coded_project: Project,
+                                                      tmp_path: Path) -> None:
+    """Not even a setting or a coder: the log gains no event."""
+    p = coded_project
+    p.set_attributes("intervju-07", {"rolle": "prosjektleder"})
+    p.code_range("intervju-07", "barriers", 100, 150)
+    export_qdpx(p, tmp_path / "ut.qdpx")
+    back = import_qdpx(tmp_path / "ut.qdpx", tmp_path / "inn.cc.db")
+    events = len(p.history(limit=1000))
+    report = merge_project(p, back.project)
+    assert report.changes == 0 and report.codings["skipped"] == 1
+    assert len(p.history(limit=1000)) == events

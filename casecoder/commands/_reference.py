@@ -33,7 +33,8 @@ def render() -> str:
            ""]
     for path, command in walk(main, ["casecoder"]):
         name = " ".join(path)
-        ctx = click.Context(command, info_name=name, terminal_width=88, max_content_width=88)
+        ctx = click.Context(command, info_name=name, terminal_width=88, max_content_width=88,
+                            help_option_names=["-h", "--help"])  # as main's context has it
         help_text = command.get_help(ctx)
         out += [f"## {name}", "", "```text", help_text.rstrip(), "```", ""]
     return "\n".join(out)

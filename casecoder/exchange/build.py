@@ -364,8 +364,9 @@ class _Build:
             stored[code_set.name] = members
             if code_set.guid:
                 guids[f"set:{code_set.name}"] = code_set.guid
-        for key, value in self.s.object_guids.items():
-            guids.setdefault(key, value)
+        if not self.merge:  # a merge keeps this project's own variable GUIDs
+            for key, value in self.s.object_guids.items():
+                guids.setdefault(key, value)
         if dumps(stored) != before[0]:
             self.p.set_setting(CODE_SETS_SETTING, dumps(stored))
         if dumps(guids) != before[1]:
