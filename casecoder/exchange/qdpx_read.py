@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from casecoder.codebook import validate_shortcut
 from casecoder.config import resolve_coder
@@ -24,6 +24,7 @@ from casecoder.exchange.snapshot import (
     CodeSet,
     CodingRecord,
     DocumentRecord,
+    JsonValue,
     MemoRecord,
     MemoTarget,
     SegmentKind,
@@ -49,6 +50,8 @@ from casecoder.ingest.refiqda import (
 )
 
 _R = TypeVar("_R", CoderRecord, CaseRecord, CodingRecord, MemoRecord)
+#: Where memo parts gather: a target kind, its GUID and what else tells targets apart.
+_MemoKey = tuple[str | int, ...]
 Reading = Literal["as written", "after CRLF -> LF"]
 _QC_ORIGIN = re.compile(r"\bqc\b|qualitative[- ]coding", re.IGNORECASE)
 
@@ -145,8 +148,8 @@ class _Convert:
         self.code_guid: dict[str, str] = {}  # file code key -> snapshot code guid
         self.doc_guid: dict[str, str] = {}  # source key -> snapshot document guid
         self.used_notes: set[str] = set()
-        self.memo_parts: dict[tuple[Any, ...], list[tuple[str, str | None, str | None]]] = {}
-        self.memo_targets: dict[tuple[Any, ...], MemoTarget] = {}
+        self.memo_parts: dict[_MemoKey, list[tuple[str, str | None, str | None]]] = {}
+        self.memo_targets: dict[_MemoKey, MemoTarget] = {}
 
     def _add_coder(self, key: str, name: str) -> CoderRecord:
         guid = valid_guid(key) or new_guid()
@@ -179,7 +182,7 @@ class _Convert:
         ext_project = dict_of(self.ext.get("project"))
         name, description = (ext_project.get("codebook_name"),
                              ext_project.get("codebook_description"))
-        metadata: dict[str, Any] = dict(self.f.metadata)
+        metadata: dict[str, JsonValue] = dict(self.f.metadata)
         created = metadata.pop("created_at", None)
         for field_name in ("modifying_user",):
             if field_name in metadata:
@@ -434,7 +437,7 @@ class _Convert:
         for note_key in sel.notes:
             self._note(key, target, note_key)
 
-    def _note(self, key: tuple[Any, ...], target: MemoTarget, note_key: str) -> None:
+    def _note(self, key: _MemoKey, target: MemoTarget, note_key: str) -> None:
         note = self.f.all_notes.get(note_key)
         text = self.r.note_texts.get(note_key, "")
         if note is None or not text:
@@ -443,7 +446,7 @@ class _Convert:
         self.used_notes.add(note_key)
         self._part(key, target, note.user, text, guid, note.created)
 
-    def _part(self, key: tuple[Any, ...], target: MemoTarget, user: str, text: str,
+    def _part(self, key: _MemoKey, target: MemoTarget, user: str, text: str,
               guid: str | None, created: str | None) -> None:
         full = (*key, self.coder(user))
         self.memo_targets[full] = target
@@ -476,7 +479,8 @@ class _Convert:
             taken.add(guid)
             created = next((p[2] for p in parts if p[2]), None)
             if text.strip():
-                out.append(MemoRecord(guid, self.memo_targets[full], full[-1], text, created))
+                out.append(MemoRecord(guid, self.memo_targets[full], str(full[-1]), text,
+                                      created))
         return out
 
 

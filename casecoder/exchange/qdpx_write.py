@@ -43,6 +43,7 @@ from casecoder.exchange.snapshot import (
     CodeRecord,
     CodingRecord,
     DocumentRecord,
+    JsonValue,
     MemoRecord,
     Snapshot,
 )
@@ -151,10 +152,10 @@ class _ProjectWriter:
             return t.ref in self.code_path
         return t.kind == "project"
 
-    def _memo_key(self, m: MemoRecord) -> tuple[Any, ...]:
+    def _memo_key(self, m: MemoRecord) -> tuple[Any, ...]:  # Any: mixed sort keys
         t = m.target
         doc = self.docs.get(t.ref or "")
-        target: tuple[Any, ...] = ()
+        target: tuple[Any, ...] = ()  # Any: mixed sort keys
         if t.kind == "document":
             target = (doc.name.casefold() if doc else "",)
         elif t.kind == "code":
@@ -289,6 +290,7 @@ class _ProjectWriter:
             el = element(sources, "TextSource", guid=doc.guid, name=xml_text(doc.name),
                          plainTextPath=f"internal://{doc.guid}.txt",
                          creationDateTime=xsd_datetime(doc.imported_at))
+            # Any: mixed sort keys (offsets, kinds, GUIDs)
             selections: list[tuple[tuple[Any, ...], CodingRecord | MemoRecord]] = []
             for coding in by_doc.get(doc.guid, []):
                 if coding.code not in codes:
@@ -365,9 +367,9 @@ class _ProjectWriter:
     # --- the extension member ------------------------------------------------------------
 
     def extension(self) -> bytes:
-        codes: dict[str, Any] = {}
+        codes: dict[str, JsonValue] = {}
         for code in self.s.codes:
-            extra: dict[str, Any] = {}
+            extra: dict[str, JsonValue] = {}
             if code.keywords:
                 extra["keywords"] = list(code.keywords)
             if code.shortcut:
@@ -376,7 +378,7 @@ class _ProjectWriter:
                 extra["extra"] = dict(code.extra)
             if extra:
                 codes[code.guid] = extra
-        documents: dict[str, dict[str, Any]] = {}
+        documents: dict[str, dict[str, JsonValue]] = {}
         for d in self.s.documents:
             segments = [[s.kind, s.number, s.start, s.end, s.speaker, s.timestamp]
                         for kind in SEGMENT_KINDS for s in self.s.segments_of(d, kind)]
@@ -386,7 +388,7 @@ class _ProjectWriter:
                                  "segments": segments}
             if d.extra:
                 documents[d.guid]["extra"] = dict(d.extra)
-        data: dict[str, Any] = {
+        data: dict[str, JsonValue] = {
             "format": EXTENSION_FORMAT,
             "version": 1,
             "project": {"language": self.s.language,
@@ -406,10 +408,10 @@ class _ProjectWriter:
                            len(self.memos), len(self.s.coders), len(self.s.cases))
 
 
-def _extras(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+def _extras(snapshot: Snapshot) -> dict[str, dict[str, JsonValue]]:
     """`extra` of coders, cases, codings and memos, by kind and GUID (codes and documents
     carry theirs in their own entries)."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, JsonValue]] = {}
     for kind, records in (("coders", snapshot.coders), ("cases", snapshot.cases),
                           ("codings", snapshot.codings), ("memos", snapshot.memos)):
         found = {r.guid: dict(r.extra) for r in records if r.extra}

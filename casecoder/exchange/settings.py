@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from casecoder.exchange.snapshot import JsonValue
 
 if TYPE_CHECKING:
     from casecoder.project import Project
@@ -18,7 +20,7 @@ REFI_GUIDS_SETTING = "refi_guids"
 METADATA_SETTING = "refi_metadata"
 
 
-def read_json_setting(project: Project, key: str) -> dict[str, Any]:
+def read_json_setting(project: Project, key: str) -> dict[str, JsonValue]:
     """A JSON object setting; anything malformed reads as empty (it came from a file)."""
     raw = project.setting(key)
     if not raw:

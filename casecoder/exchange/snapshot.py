@@ -22,8 +22,11 @@ from typing import Any, Literal
 
 from casecoder.model import MemoKind, SegmentKind
 
-#: JSON-able values of a record's extension fields (what `json.dumps` accepts).
-Extra = Mapping[str, Any]  # Any: arbitrary JSON values, checked by whoever reads a key
+#: A JSON value (what `json.loads` gives): Any, because its shape is only known, and
+#: checked, where a key is read. The one Any of the exchange; everything else names it.
+JsonValue = Any
+#: A record's extension fields (see the module docstring).
+Extra = Mapping[str, JsonValue]
 Match = Literal["new", "merge"]
 SEGMENT_KINDS: tuple[SegmentKind, ...] = ("sentence", "turn", "paragraph")
 
