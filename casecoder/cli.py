@@ -7,6 +7,7 @@ a traceback. `casecoder PROJECT` (a project file as the first argument) opens th
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ class CasecoderGroup(click.Group):
             args = ["tui", *args]
         return super().parse_args(ctx, args)
 
-    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+    def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         """Like click's, but argument errors are one line too, pointing at --help."""
@@ -79,6 +80,20 @@ def _register() -> None:
         module = importlib.import_module(f"casecoder.commands.{info.name}")
         for command in getattr(module, "COMMANDS", ()):
             main.add_command(command)
+    _add_examples(main, "")
+
+
+def _add_examples(command: click.Command, path: str) -> None:
+    """Give every command without an example in its docstring the one in the table."""
+    from casecoder.commands._examples import EXAMPLES
+
+    if "Example" not in (command.help or "") and path in EXAMPLES:
+        # \b keeps click from re-wrapping the example line.
+        text = inspect.cleandoc(command.help or "")
+        command.help = f"{text}\n\n\b\nExample: {EXAMPLES[path]}"
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            _add_examples(sub, f"{path} {name}".strip())
 
 
 _register()

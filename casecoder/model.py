@@ -7,6 +7,13 @@ They are snapshots, not live rows: changing one changes nothing in the project. 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+#: The closed sets of values the schema's CHECK constraints allow.
+SegmentKind = Literal["sentence", "turn", "paragraph"]
+MemoKind = Literal["project", "document", "code", "segment"]
+EventKind = Literal["do", "undo", "redo"]
+ImportStatus = Literal["imported", "skipped", "failed"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Document:
 class Segment:
     id: int
     document_id: int
-    kind: str
+    kind: SegmentKind
     number: int
     start: int
     end: int
@@ -68,6 +75,9 @@ class Code:
     position: int
     codable: bool
     depth: int = 0
+    #: False when the code has no colour of its own (a .qdpx without one): `color` is then a
+    #: display colour chosen from the palette, and exports leave the colour out.
+    color_set: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class Coding:
 class Memo:
     id: int
     guid: str
-    target_kind: str
+    target_kind: MemoKind
     target_id: int
     target: str
     coder: str
@@ -109,7 +119,7 @@ class Event:
     id: int
     coder: str | None
     at: str
-    kind: str
+    kind: EventKind
     action: str
     summary: str
     target_event: int | None
@@ -134,7 +144,7 @@ class ImportResult:
     """What happened to one file of an import batch."""
 
     path: str
-    status: str  # "imported" | "skipped" | "failed"
+    status: ImportStatus
     message: str
     document: Document | None = None
     encoding: str | None = None

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from casecoder.cli import main
-from casecoder.export.pseudonymised import OffsetMap, pseudonymised_copy
+from casecoder.exchange.positions import OffsetMap
+from casecoder.exchange.pseudonymise import pseudonymised_copy
 from casecoder.export.pseudonyms import Pseudonymizer
 from casecoder.project import Project
 

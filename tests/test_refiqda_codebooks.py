@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 
 from casecoder.errors import UserError
-from casecoder.export.refiqda import CODE_SETS_SETTING, export_codebook_csv, export_qdc
-from casecoder.ingest.refiqda import import_codebook_csv, import_qdc
+from casecoder.exchange.codebooks import (
+    export_codebook_csv,
+    export_qdc,
+    import_codebook_csv,
+    import_qdc,
+)
+from casecoder.exchange.settings import CODE_SETS_SETTING
 from casecoder.project import Project
 
 NS = 'xmlns="urn:QDA-XML:codebook:1.0"'

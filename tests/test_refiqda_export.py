@@ -14,16 +14,16 @@ import pytest
 from lxml import etree
 
 from casecoder.errors import UserError
-from casecoder.export.refiqda import (
-    CODE_SETS_SETTING,
+from casecoder.exchange.capture import snapshot_of
+from casecoder.exchange.codebooks import (
     codebook_csv_text,
     export_codebook_csv,
     export_qdc,
-    export_qdpx,
     qdc_bytes,
-    qdpx_members,
-    selection_guid,
 )
+from casecoder.exchange.qdpx_write import export_qdpx, qdpx_members
+from casecoder.exchange.refi_xml import selection_guid
+from casecoder.exchange.settings import CODE_SETS_SETTING
 from casecoder.model import CodingRecord
 from casecoder.project import Project
 
@@ -76,7 +76,7 @@ def rich(coded_project: Project) -> Project:
 
 
 def qde_tree(p: Project, **kwargs: Any) -> tuple[etree._Element, dict[str, bytes]]:
-    members, _summary = qdpx_members(p, **kwargs)
+    members, _summary = qdpx_members(snapshot_of(p), **kwargs)
     files = dict(members)
     return etree.fromstring(files["project.qde"]), files
 

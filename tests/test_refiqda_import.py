@@ -15,8 +15,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 
-from casecoder.ingest.refiqda import import_qdpx, normalise_with_positions
-from casecoder.ingest.text import normalise
+from casecoder.exchange.qdpx_read import import_qdpx
+from casecoder.ingest.text import normalise, normalise_with_positions
 from casecoder.project import Project
 
 NS = 'xmlns="urn:QDA-XML:project:1.0"'

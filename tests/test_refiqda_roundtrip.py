@@ -13,8 +13,9 @@ from lxml import etree
 from test_refiqda_export import enrich
 
 from casecoder.cli import main
-from casecoder.export.refiqda import CODE_SETS_SETTING, export_qdpx
-from casecoder.ingest.refiqda import import_qdpx
+from casecoder.exchange.qdpx_read import import_qdpx
+from casecoder.exchange.qdpx_write import export_qdpx
+from casecoder.exchange.settings import CODE_SETS_SETTING
 from casecoder.project import Project
 
 

@@ -13,8 +13,10 @@ from click.testing import CliRunner
 
 from casecoder.cli import main
 from casecoder.errors import UserError
+from casecoder.exchange import build, codebooks
+from casecoder.exchange.codebooks import import_codebook_csv, import_qdc
+from casecoder.exchange.qdpx_read import import_qdpx
 from casecoder.ingest import refiqda
-from casecoder.ingest.refiqda import import_codebook_csv, import_qdc, import_qdpx
 from casecoder.project import Project
 
 NS = 'xmlns="urn:QDA-XML:project:1.0"'
@@ -164,7 +166,7 @@ def test_failure_while_building_leaves_no_project(tmp_path: Path,
     def explode(self: object) -> None:
         raise UserError("disk full (simulated)")
 
-    monkeypatch.setattr(refiqda._Builder, "_memos", explode)
+    monkeypatch.setattr(build._Build, "_memos", explode)
     refused(source, tmp_path, "simulated")
     monkeypatch.undo()
     assert import_qdpx(source, tmp_path / "ny.cc.db").documents == 1
@@ -209,7 +211,7 @@ def test_cli_reports_a_hostile_file_in_one_line(tmp_path: Path) -> None:
 
 def test_oversized_csv_codebook_is_refused(project: Project, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(refiqda, "MAX_CSV_BYTES", 100)
+    monkeypatch.setattr(codebooks, "MAX_CSV_BYTES", 100)
     big = tmp_path / "stor.csv"
     big.write_text("tag\n" + "kode\n" * 100, encoding="utf-8")
     with pytest.raises(UserError, match="too large"):

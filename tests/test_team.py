@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from casecoder.cli import main
 from casecoder.errors import UserError
+from casecoder.exchange.team import copy_for_coder, merge_project
 from casecoder.project import Project
-from casecoder.project.team import copy_for_coder, merge_project
 
 DOC = "intervju-07"
 

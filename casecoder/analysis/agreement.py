@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,6 +44,10 @@ from casecoder.analysis.statistics import (
 from casecoder.analysis.units import presence_by_code
 from casecoder.errors import UserError
 from casecoder.model import Code
+from casecoder.project.reading import ProjectReader
+
+if TYPE_CHECKING:
+    from casecoder.project import Project
 
 __all__ = [
     "BOOTSTRAP_STATISTICS",
@@ -527,7 +531,7 @@ def _resolve_coders(project: Any, coders: Iterable[str] | None) -> list[str]:
     return names
 
 
-def _resolve_codes(project: Any, paths: Iterable[str] | None
+def _resolve_codes(project: ProjectReader, paths: Iterable[str] | None
                    ) -> tuple[list[Code], list[Code], dict[int, list[int]]]:
     """Compared codable codes, themes (codes with subcodes) and each theme's member codes."""
     all_codes = project.codes()
@@ -740,7 +744,7 @@ def _row(scope: str, label: str, tally: Mapping[int, int], coders: Sequence[str]
 def _mean_row(rows: Sequence[ResultRow], coders: Sequence[str]) -> ResultRow:
     figures: dict[str, Figure] = {}
     for key, _ in STATISTICS:
-        values = [r.figures[key].value for r in rows if r.figures[key].value is not None]
+        values = [v for v in (r.figures[key].value for r in rows) if v is not None]
         undefined = len(rows) - len(values)
         note = f"mean of {len(values)} of {len(rows)} codes" + (
             f"; {undefined} n/a left out" if undefined else "")
@@ -1188,7 +1192,7 @@ class Reconciliation:
     decision on that unit.
     """
 
-    def __init__(self, project: Any, data: AgreementData, consensus: str = "consensus") -> None:
+    def __init__(self, project: Project, data: AgreementData, consensus: str = "consensus") -> None:
         if len(data.coders) != 2:
             raise UserError(f"reconciliation compares exactly 2 coders, not {len(data.coders)}")
         if data.unit not in SPAN_UNITS:

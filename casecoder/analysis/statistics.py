@@ -204,8 +204,8 @@ class _Pairable:
                 weights=unit_weight[both],
                 minlength=q * q,
             )
-        o = o.reshape(q, q)
-        return o + o.T
+        square = o.reshape(q, q)
+        return square + square.T
 
     @cached_property
     def used(self) -> NDArray[np.bool_]:
@@ -328,7 +328,8 @@ def _compress(codes: NDArray[np.int64], q: int) -> tuple[NDArray[np.int64], NDAr
         keys = np.flatnonzero(counts)
         weights = counts[keys]
     else:
-        keys, weights = np.unique(key, return_counts=True)
+        found = np.unique(key, return_counts=True)  # not unpacked: mypy 1.20 crashes on it
+        keys, weights = found[0], found[1]
     patterns = np.empty((c, keys.size), dtype=np.int64)
     rest = keys.astype(np.int64)
     for i in range(c):
@@ -382,7 +383,7 @@ def contingency_table(matrix: Matrix | Ratings) -> tuple[NDArray[np.float64], tu
     table = np.bincount(
         a[both] * q + b[both], weights=ratings.weights[both].astype(np.float64), minlength=q * q
     )
-    return table.reshape(q, q), ratings.categories
+    return table.reshape(q, q).astype(np.float64), ratings.categories
 
 
 def _chance_corrected(observed: float, expected: float, n_units: int) -> Estimate:

@@ -85,11 +85,11 @@ def import_(project: Path, file: Path, coder: str | None) -> None:
         if suffix in _YAML:
             report = p.import_codebook(file)
         elif suffix == ".qdc":
-            from casecoder.ingest.refiqda import import_qdc
+            from casecoder.exchange.codebooks import import_qdc
 
             report = import_qdc(p, file)
         elif suffix == ".csv":
-            from casecoder.ingest.refiqda import import_codebook_csv
+            from casecoder.exchange.codebooks import import_codebook_csv
 
             report = import_codebook_csv(p, file)
         else:
@@ -122,11 +122,11 @@ def export(project: Path, output: Path) -> None:
             with atomic_open(target, newline="\n") as fh:
                 fh.write(p.export_codebook())
         elif suffix == ".qdc":
-            from casecoder.export.refiqda import export_qdc
+            from casecoder.exchange.codebooks import export_qdc
 
             export_qdc(p, output)
         elif suffix == ".csv":
-            from casecoder.export.refiqda import export_codebook_csv
+            from casecoder.exchange.codebooks import export_codebook_csv
 
             export_codebook_csv(p, output)
         else:

@@ -36,7 +36,7 @@ def _span(p: object, doc: str, start: int | None, end: int | None, segments: str
     return start, end
 
 
-def _span_options(func):  # type: ignore[no-untyped-def]
+def _span_options(func):  # untyped: click decorators take and give any command
     for option in reversed([
         click.option("--doc", required=True, help="Document name."),
         click.option("--code", required=True, help="Code path, e.g. motivation/quality."),

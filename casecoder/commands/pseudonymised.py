@@ -23,7 +23,7 @@ def export_pseudonymised_command(project: Path, output: Path, pseudonyms: Path) 
     Offsets move with the text, so codings still cover the same words; GUIDs stay. Export
     .qdpx files, agreement reports or copies for colleagues from the copy.
     """
-    from casecoder.export.pseudonymised import pseudonymised_copy
+    from casecoder.exchange.pseudonymise import pseudonymised_copy
     from casecoder.export.pseudonyms import Pseudonymizer
 
     with open_project(project) as p:

@@ -26,8 +26,8 @@ def export_qdpx_command(project: Path, output: Path, crlf: bool) -> None:
 
     The same project always gives the same file, byte for byte.
     """
+    from casecoder.exchange.qdpx_write import export_qdpx
     from casecoder.export.atomic import check_writable
-    from casecoder.export.refiqda import export_qdpx
 
     with open_project(project) as p:
         check_writable(output, protect=(Path(p.path),))
@@ -53,12 +53,14 @@ def import_qdpx_command(file: Path, project: Path, coder: str | None,
     PDF, picture, audio and video sources are skipped and listed. The project file appears
     only when the whole import has succeeded.
     """
-    from casecoder.ingest.refiqda import import_qdpx
+    from casecoder.exchange.qdpx_read import import_qdpx
 
     result = import_qdpx(file, project, coder=coder, language=language)
     click.echo(f"created {project} from {file.name}: {result.documents} documents, "
                f"{result.codes} codes, {result.codings} codings, {result.memos} memos, "
                f"{result.cases} cases, coders: {', '.join(result.coders) or 'none'}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
 

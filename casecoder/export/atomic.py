@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import TextIO, cast
 
 from casecoder.errors import UserError
 
@@ -83,11 +83,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 @contextmanager
 def atomic_open(target: Path, mode: str = "w", *, encoding: str | None = "utf-8",
-                newline: str | None = None) -> Iterator[IO[str]]:
+                newline: str | None = None) -> Iterator[TextIO]:
     """Open a temporary text file beside `target`; it replaces `target` on success only."""
     with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding,
                                           newline=newline) as handle:
-        yield handle
+        yield cast(TextIO, handle)  # text modes only: callers write str
         handle.flush()
 
 

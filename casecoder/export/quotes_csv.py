@@ -33,7 +33,7 @@ def write_csv(export: QuoteExport, target: Path) -> int:
         for theme in export.themes():
             for quote in theme.all_quotes():
                 # neutralise() inlined: this loop runs once per cell of a 100k-row file.
-                writer.writerow([v if type(v) is int or not v or v[0] not in FORMULA_START
+                writer.writerow([v if isinstance(v, int) or not v or v[0] not in FORMULA_START
                                  else "'" + v for v in long_row(export, quote)]
                                 + [quote.origin])
                 rows += 1

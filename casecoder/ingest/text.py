@@ -9,6 +9,8 @@ checked for plausibility, and only then charset-normalizer for everything else.
 from __future__ import annotations
 
 import codecs
+import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ MAX_TEXT_BYTES = 50 * 1024 * 1024
 _LINE_BREAKS = re.compile("\r\n|[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # C0/C1 controls other than tab and newline, plus stray BOMs / zero-width no-break spaces.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
+# The same two rules, in one pattern, for the reading that also needs a map of every offset.
+_CLEAN_WITH_BREAKS = re.compile(f"({_LINE_BREAKS.pattern})|{_CONTROLS.pattern}")
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -158,6 +162,83 @@ def normalise(text: str) -> tuple[str, tuple[str, ...]]:
         if removed > boms:
             warnings.append(f"removed {removed - boms} control character(s)")
     return unicodedata.normalize("NFC", text), tuple(warnings)
+
+
+# --- the same canonical text, with a map of positions ----------------------------------
+
+
+@functools.cache
+def _composing_starters() -> frozenset[str]:
+    """Characters with combining class 0 that NFC can still merge into the character before
+    them (Hangul vowels and trailing consonants, some Indic vowel signs)."""
+    found = {chr(cp) for cp in (*range(0x1161, 0x1176), *range(0x11A8, 0x11C3))}
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                second = chr(int(parts[1], 16))
+                if unicodedata.combining(second) == 0:
+                    found.add(second)
+    return frozenset(found)
+
+
+def normalise_with_positions(raw: str) -> tuple[str, list[int]]:
+    """The text as casecoder stores it (LF line ends, no control characters, NFC) and, for
+    every offset 0..len(raw) in the text as written, the offset it becomes.
+
+    Other tools count positions in the text they wrote (MAXQDA writes CRLF), but casecoder
+    stores LF: without this map every coding after the first line break would drift.
+    """
+    pieces: list[str] = []
+    mapping: list[int] = []
+    out = last = 0
+    for match in _CLEAN_WITH_BREAKS.finditer(raw):
+        start, end = match.span()
+        pieces.append(raw[last:start])
+        mapping.extend(range(out, out + start - last))
+        out += start - last
+        if match.group(1):
+            mapping.extend([out] * (end - start))
+            pieces.append("\n")
+            out += 1
+        else:
+            mapping.append(out)
+        last = end
+    pieces.append(raw[last:])
+    mapping.extend(range(out, out + len(raw) - last))
+    out += len(raw) - last
+    mapping.append(out)
+    cleaned = "".join(pieces)
+    if unicodedata.is_normalized("NFC", cleaned):
+        return cleaned, mapping
+    composed, nfc_map = _nfc_with_positions(cleaned)
+    return composed, [nfc_map[m] for m in mapping]
+
+
+def _nfc_with_positions(text: str) -> tuple[str, list[int]]:
+    starters = _composing_starters()
+    bounds = [0]
+    for i in range(1, len(text)):
+        ch = text[i]
+        if unicodedata.combining(ch) == 0 and ch not in starters:
+            bounds.append(i)
+    bounds.append(len(text))
+    pieces: list[str] = []
+    mapping: list[int] = []
+    out = 0
+    for a, b in itertools.pairwise(bounds):
+        chunk = text[a:b]
+        composed = unicodedata.normalize("NFC", chunk)
+        pieces.append(composed)
+        if len(composed) == len(chunk):
+            mapping.extend(range(out, out + len(chunk)))
+        else:  # a position inside a merged cluster moves to the cluster's start
+            mapping.extend([out] * len(chunk))
+        out += len(composed)
+    mapping.append(out)
+    return "".join(pieces), mapping
+
 
 
 def describe(exc: BaseException, limit: int = 160) -> str:

@@ -47,10 +47,10 @@ class CasecoderSentencizer:
         else:
             starts = self.rules.starts(flags, space_after)
         values = numpy.asarray(starts, dtype=numpy.int64).view(numpy.uint64)  # -1 as spaCy has it
-        doc.from_array([SENT_START], values.reshape(-1, 1))
+        doc.from_array([SENT_START], values.reshape(-1, 1))  # type: ignore[arg-type]  # thinc's Ints2d is any 2-d integer ndarray
         return doc
 
 
 @Language.factory(SENTENCES, default_config={"refine": False})
 def make_casecoder_sentencizer(nlp: Language, name: str, refine: bool) -> CasecoderSentencizer:
-    return CasecoderSentencizer(nlp.vocab, nlp.lang, refine)
+    return CasecoderSentencizer(nlp.vocab, nlp.lang or "", refine)

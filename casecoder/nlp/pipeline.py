@@ -62,7 +62,7 @@ def _build(language: str, code: str, model: str | None) -> Language:
                 "pipelines must be installed by the user (casecoder never downloads them), "
                 "or clear the nlp_model setting to use the built-in rules"
             ) from exc
-        if language_code(trained.lang) == code:
+        if language_code(trained.lang or "") == code:
             refine = any(name in trained.pipe_names for name in _SENTENCE_COMPONENTS)
             trained.add_pipe(components.SENTENCES, config={"refine": refine})
             return trained
@@ -93,4 +93,4 @@ def _add_abbreviations(nlp: Language, code: str) -> None:
 
     for abbreviation in PROTECTED_BY_LANGUAGE.get(code, ()) + FINAL_BY_LANGUAGE.get(code, ()):
         for form in {abbreviation, abbreviation[0].upper() + abbreviation[1:]}:
-            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])  # type: ignore[union-attr]  # a blank pipeline's tokenizer is spaCy's Tokenizer

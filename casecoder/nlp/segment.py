@@ -50,7 +50,7 @@ def split_sentences(text: str, spans: Sequence[tuple[int, int]], language: str,
             # A parsed doc's boundaries cannot be rewritten in place; apply the light rules
             # (line breaks, openers) to the array instead.
             if light_rules is None:
-                light_rules = rules_for(nlp.lang)
+                light_rules = rules_for(nlp.lang or "")
             extra = doc.to_array([ORTH, SPACY])  # uint64: orth ids are hashes
             flags = light_rules.flags_of(extra[:, 0].tolist(), nlp.vocab.strings.__getitem__)
             array[:, 0] = light_rules.refine(flags, extra[:, 1].astype(numpy.int64).tolist(),

@@ -19,17 +19,18 @@ from casecoder.project.documents import (
 from casecoder.project.framework import FrameworkMixin
 from casecoder.project.history import HistoryMixin
 from casecoder.project.lemmas import WordIndexMixin
+from casecoder.project.reading import ProjectReader
 from casecoder.project.review import ReviewMixin
 from casecoder.project.search import SearchMixin, fts_query
 from casecoder.project.speakers import SpeakersMixin
 from casecoder.project.surveys import SurveysMixin
 
 
-class Project(DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin, FrameworkMixin,
-              SpeakersMixin, ReviewMixin, SurveysMixin, WordIndexMixin, AutocodeMixin,
+class Project(SurveysMixin, DocumentsMixin, CodesMixin, CodingMixin, HistoryMixin, SearchMixin,
+              FrameworkMixin, SpeakersMixin, ReviewMixin, WordIndexMixin, AutocodeMixin,
               BulkReadMixin, ProjectBase):
     """An open casecoder project file."""
 
 
-__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "fts_query", "parse_assignment",
-           "prepare_file"]
+__all__ = ["SEGMENT_KINDS", "SUPPORTED_LANGUAGES", "Project", "ProjectReader", "fts_query",
+           "parse_assignment", "prepare_file"]

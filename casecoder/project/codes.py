@@ -65,8 +65,10 @@ class CodesMixin(_Base):
         def visit(parent: int | None, prefix: str, depth: int) -> None:
             for r in kids.get(parent, []):
                 path = f"{prefix}/{r[3]}" if prefix else r[3]
-                ordered.append(Code(r[0], r[1], r[2], r[3], path, r[4], r[5],
-                                    tuple(json.loads(r[6])), r[7], r[8], bool(r[9]), depth))
+                color = r[5] or PALETTE[len(ordered) % len(PALETTE)]  # "" = none of its own
+                ordered.append(Code(r[0], r[1], r[2], r[3], path, r[4], color,
+                                    tuple(json.loads(r[6])), r[7], r[8], bool(r[9]), depth,
+                                    color_set=bool(r[5])))
                 visit(r[0], path, depth + 1)
 
         visit(None, "", 0)
@@ -114,7 +116,7 @@ class CodesMixin(_Base):
         parent = None if code is None else self.code(code).id
         return list(self._index().children.get(parent, []))
 
-    def descendants(self, code: str | Code) -> list[Code]:
+    def descendants(self, code: str | int | Code) -> list[Code]:
         """The code and everything below it: a theme stands for all its subcodes."""
         root = self.code(code)
         out = [root]
@@ -131,7 +133,7 @@ class CodesMixin(_Base):
         if doc is None:
             rows = self.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id")
         else:
-            doc_id = self.document(doc).id  # type: ignore[attr-defined]
+            doc_id = self.document(doc).id
             rows = self.conn.execute(
                 "SELECT code_id, count(*) FROM codings WHERE document_id = ? GROUP BY code_id",
                 (doc_id,))
@@ -173,7 +175,8 @@ class CodesMixin(_Base):
         self._take_shortcut(log, spec.shortcut, None)
         code_id = log.insert("codes", {
             "guid": spec.guid or new_guid(), "parent_id": parent_id, "name": spec.name,
-            "description": spec.description, "color": spec.color or self._free_color(),
+            "description": spec.description,
+            "color": self._free_color() if spec.color is None else spec.color,  # "": none
             "keywords": json.dumps(spec.keywords, ensure_ascii=False),
             "shortcut": spec.shortcut, "position": position, "codable": int(spec.codable),
             "created_at": now()})
@@ -227,7 +230,8 @@ class CodesMixin(_Base):
 
     def move_code(self, ref: str | Code, new_parent: str | Code | None) -> Code:
         code = self.code(ref)
-        parent = self.code(new_parent) if new_parent not in (None, "", "/") else None
+        parent = (self.code(new_parent) if new_parent is not None and new_parent not in ("", "/")
+                  else None)
         if parent and parent.id in {c.id for c in self.descendants(code)}:
             raise UserError(f"cannot move {code.path!r} under itself ({parent.path!r})")
         parent_id = parent.id if parent else None
@@ -256,7 +260,7 @@ class CodesMixin(_Base):
                 "WHERE code_id = ? ORDER BY id", (src.id,)).fetchall()
             for coding_id, doc_id, coder_id, start, end, memo in rows:
                 log.update("codings", {"id": coding_id}, {"code_id": dst.id})
-                self._merge_touching(log, coding_id, doc_id, dst.id, coder_id,  # type: ignore[attr-defined]
+                self._merge_touching(log, coding_id, doc_id, dst.id, coder_id,
                                      start, end, memo)
             self._move_framework_summaries(log, src.id, dst.id)  # type: ignore[attr-defined]
             log.delete("codes", {"id": src.id})
@@ -301,8 +305,8 @@ class CodesMixin(_Base):
         with self._change("import-codebook") as log:
             for path, spec in book.walk():
                 try:
-                    existing = self.code(path)
-                    if existing.path.casefold() != path.casefold():
+                    existing: Code | None = self.code(path)
+                    if existing and existing.path.casefold() != path.casefold():
                         existing = None
                 except UserError:
                     existing = None

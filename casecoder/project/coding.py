@@ -31,14 +31,14 @@ class CodingMixin(_Base):
     """Apply, remove and list codings; memos on everything."""
 
     def _coding(self, row: tuple[Any, ...], paths: dict[int, str] | None = None) -> Coding:
-        path = paths[row[4]] if paths else self.code(row[4]).path  # type: ignore[attr-defined]
-        return Coding(*row[:5], path, *row[6:])
+        path = paths[row[4]] if paths else self.code(row[4]).path
+        return Coding(*[*row[:5], path, *row[6:]])
 
     def _check_span(self, doc: Document, start: int, end: int) -> None:
         if not (0 <= start < end <= doc.length):
             raise UserError(f"offsets {start}-{end} are outside {doc.name!r} "
                             f"(valid: 0 <= start < end <= {doc.length})")
-        if not self.text(doc)[start:end].strip():  # type: ignore[attr-defined]
+        if not self.text(doc)[start:end].strip():
             raise UserError(f"offsets {start}-{end} of {doc.name!r} hold only whitespace")
 
     def _merge_touching(self, log: Any, keep_id: int | None, doc_id: int, code_id: int,
@@ -69,13 +69,15 @@ class CodingMixin(_Base):
     def code_range(self, doc: str | Document, code: str | Code, start: int, end: int, *,
                    memo: str | None = None) -> Coding:
         """Code [start, end) for the current coder; returns the (possibly merged) coding."""
-        d = self.document(doc)  # type: ignore[attr-defined]
-        c = self.code(code)  # type: ignore[attr-defined]
+        d = self.document(doc)
+        c = self.code(code)
         if not c.codable:
             raise UserError(f"{c.path!r} is a category and cannot be applied; pick a subcode")
         self._check_span(d, start, end)
         with self._change("code") as log:
-            coding_id = self._merge_touching(log, None, d.id, c.id, self.coder_id(), start, end,
+            coder_id = self.coder_id()
+            assert coder_id is not None  # made on the first change
+            coding_id = self._merge_touching(log, None, d.id, c.id, coder_id, start, end,
                                              (memo or "").strip())
             log.summary = f"code {c.path} on {d.name} [{start}, {end})"
             log.document_id = d.id
@@ -95,8 +97,8 @@ class CodingMixin(_Base):
         counts = {"added": 0, "merged": 0, "skipped": 0}
         resolved = []
         for r in records:
-            d = self.document(r.document)  # type: ignore[attr-defined]
-            c = self.code(r.code)  # type: ignore[attr-defined]
+            d = self.document(r.document)
+            c = self.code(r.code)
             if not (0 <= r.start < r.end <= d.length):
                 raise UserError(f"coding {r.start}-{r.end} of {c.path} is outside {d.name!r} "
                                 f"(length {d.length})")
@@ -154,7 +156,7 @@ class CodingMixin(_Base):
 
     def code_segments(self, doc: str | Document, code: str | Code, first: int, last: int, *,
                       unit: str = "sentence", memo: str | None = None) -> Coding:
-        start, end = self.segment_span(doc, first, last, unit)  # type: ignore[attr-defined]
+        start, end = self.segment_span(doc, first, last, unit)
         return self.code_range(doc, code, start, end, memo=memo)
 
     def uncode(self, doc: str | Document, code: str | Code, start: int, end: int) -> int:
@@ -163,8 +165,8 @@ class CodingMixin(_Base):
         Returns how many codings were changed; none is a user error, so that a typo in the
         range is noticed rather than silently doing nothing.
         """
-        d = self.document(doc)  # type: ignore[attr-defined]
-        c = self.code(code)  # type: ignore[attr-defined]
+        d = self.document(doc)
+        c = self.code(code)
         if not (0 <= start < end <= d.length):
             raise UserError(f"offsets {start}-{end} are outside {d.name!r} "
                             f"(valid: 0 <= start < end <= {d.length})")
@@ -176,7 +178,7 @@ class CodingMixin(_Base):
         if not rows:
             raise UserError(f"you ({self.coder_name}) have no coding of {c.path} in "
                             f"{d.name} between {start} and {end}")
-        text = self.text(d)  # type: ignore[attr-defined]
+        text = self.text(d)
         with self._change("uncode") as log:
             for coding_id, _guid, s, e, memo, _created in rows:
                 left = (s, start) if s < start and text[s:start].strip() else None
@@ -219,17 +221,17 @@ class CodingMixin(_Base):
         return self._coding(row)
 
     def iter_codings(self, *, doc: str | Document | None = None,
-                     code: str | Code | None = None, coder: str | None = None,
+                     code: str | int | Code | None = None, coder: str | None = None,
                      subcodes: bool = True) -> Iterator[Coding]:
         """Codings one at a time, so exporters of 100k codings need not hold them all."""
         where: list[str] = []
         params: list[Any] = []
         if doc is not None:
             where.append("k.document_id = ?")
-            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+            params.append(self.document(doc).id)
         if code is not None:
-            ids = ([c.id for c in self.descendants(code)] if subcodes  # type: ignore[attr-defined]
-                   else [self.code(code).id])  # type: ignore[attr-defined]
+            ids = ([c.id for c in self.descendants(code)] if subcodes
+                   else [self.code(code).id])
             where.append(f"k.code_id IN ({','.join('?' for _ in ids)})")
             params.extend(ids)
         if coder is not None:
@@ -238,19 +240,20 @@ class CodingMixin(_Base):
         sql = _CODING_SELECT + (f"WHERE {' AND '.join(where)} " if where else "")
         sql += "ORDER BY d.name COLLATE NOCASE, k.start, k.\"end\", k.code_id, c.name"
         # One look at the code tree for the whole listing, not one per row.
-        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        paths = {c.id: c.path for c in self.codes()}
         for row in self.conn.execute(sql, params):
             yield self._coding(row, paths)
 
-    def codings(self, *, doc: str | Document | None = None, code: str | Code | None = None,
+    def codings(self, *, doc: str | Document | None = None,
+                code: str | int | Code | None = None,
                 coder: str | None = None, subcodes: bool = True) -> list[Coding]:
         """Codings filtered by document, code (with its subcodes unless told not) and coder."""
         return list(self.iter_codings(doc=doc, code=code, coder=coder, subcodes=subcodes))
 
     def codings_in(self, doc: str | Document, start: int, end: int) -> list[Coding]:
         """Codings (any coder) that overlap [start, end): what is at the cursor."""
-        d = self.document(doc)  # type: ignore[attr-defined]
-        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        d = self.document(doc)
+        paths = {c.id: c.path for c in self.codes()}
         return [self._coding(r, paths) for r in self.conn.execute(
             _CODING_SELECT + 'WHERE k.document_id = ? AND k.start < ? AND k."end" > ? '
             "ORDER BY k.start, k.code_id", (d.id, end, start))]
@@ -269,18 +272,18 @@ class CodingMixin(_Base):
         if kind == "project":
             return 0, "project"
         if kind == "document":
-            d = self.document(target)  # type: ignore[attr-defined]
+            d = self.document(target)
             return d.id, d.name
         if kind == "code":
-            c = self.code(target)  # type: ignore[attr-defined]
+            c = self.code(target)
             return c.id, c.path
         if kind == "segment":
             doc, unit, number = target
-            segs = [s for s in self.segments(doc, unit)  # type: ignore[attr-defined]
+            segs = [s for s in self.segments(doc, unit)
                     if s.number == number]
             if not segs:
                 raise UserError(f"{doc} has no {unit} {number}")
-            return segs[0].id, f"{self.document(doc).name} {unit} {number}"  # type: ignore[attr-defined]
+            return segs[0].id, f"{self.document(doc).name} {unit} {number}"
         raise UserError(f"memos go on {', '.join(MEMO_KINDS)}, not {kind!r}")
 
     def set_memo(self, kind: str, target: Any, text: str) -> Memo | None:
@@ -307,7 +310,8 @@ class CodingMixin(_Base):
             if kind == "document":
                 log.document_id = target_id
             elif kind == "segment":
-                log.document_id = self.segment_by_id(target_id).document_id  # type: ignore[attr-defined]
+                segment = self.segment_by_id(target_id)
+                log.document_id = segment.document_id if segment else None
         memos = [m for m in self.memos(kind) if m.target_id == target_id
                  and m.coder == self.coder_name]
         return memos[0] if memos else None
@@ -335,7 +339,7 @@ class CodingMixin(_Base):
             return row[0] if row else "?"
         if kind == "code":
             try:
-                return self.code(target_id).path  # type: ignore[attr-defined]
+                return self.code(target_id).path
             except UserError:
                 return "?"
         row = self.conn.execute(

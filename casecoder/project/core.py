@@ -11,18 +11,22 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from casecoder import __version__
 from casecoder.config import resolve_coder
 from casecoder.errors import UserError
 from casecoder.ids import new_guid, now
-from casecoder.model import Coder
+from casecoder.model import Code, Coder, Document, Segment
 from casecoder.store import open_database, transaction
 from casecoder.store.db import Database
 from casecoder.store.events import OpLog
 
 SUPPORTED_LANGUAGES = ("nb", "en")
+
+
+class _RolledBack(Exception):
+    """Ends an `all_or_nothing(keep=False)` block so that its transaction rolls back."""
 
 
 class ProjectBase:
@@ -37,15 +41,29 @@ class ProjectBase:
         self._text_cache: dict[int, str] = {}
         self._invalidate()
 
+    if TYPE_CHECKING:  # what the parts call of each other (defined in documents.py, codes.py)
+        def document(self, ref: str | int | Document) -> Document: ...
+        def text(self, doc: str | int | Document) -> str: ...
+        def segments(self, doc: str | int | Document, kind: str = "sentence"
+                     ) -> list[Segment]: ...
+        def segment_span(self, doc: str | int | Document, first: int, last: int,
+                         kind: str = "sentence") -> tuple[int, int]: ...
+        def segment_by_id(self, segment_id: int) -> Segment | None: ...
+        def codes(self) -> list[Code]: ...
+        def code(self, ref: str | int | Code) -> Code: ...
+        def descendants(self, code: str | int | Code) -> list[Code]: ...
+        def _merge_touching(self, log: Any, keep_id: int | None, doc_id: int, code_id: int,
+                            coder_id: int, start: int, end: int, memo: str) -> int: ...
+
     # --- opening and closing -------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, coder: str | None = None) -> Any:
+    def open(cls, path: str | Path, *, coder: str | None = None) -> Self:
         path = Path(path)
         return cls(open_database(path), path, coder)
 
     @classmethod
-    def open_read_only(cls, path: str | Path) -> Any:
+    def open_read_only(cls, path: str | Path) -> Self:
         """Open a project only for reading; any attempt to change it fails in SQLite."""
         from casecoder.store import open_read_only
 
@@ -54,7 +72,7 @@ class ProjectBase:
 
     @classmethod
     def create(cls, path: str | Path, *, language: str = "nb", coder: str | None = None,
-               name: str | None = None) -> Any:
+               name: str | None = None, created_at: str | None = None) -> Self:
         path = Path(path)
         if language not in SUPPORTED_LANGUAGES:
             raise UserError(f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
@@ -63,7 +81,7 @@ class ProjectBase:
         with transaction(db.conn) as conn:
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("application", "casecoder"), ("created_at", now()),
+                [("application", "casecoder"), ("created_at", created_at or now()),
                  ("created_with", __version__), ("language", language),
                  ("name", name or path.stem.removesuffix(".cc")), ("guid", new_guid()),
                  ("nlp_model", "")],
@@ -78,7 +96,7 @@ class ProjectBase:
         (before it is copied or renamed into place)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -182,6 +200,27 @@ class ProjectBase:
             self._invalidate()
 
     # --- the unit of change --------------------------------------------------------------
+
+    @contextmanager
+    def all_or_nothing(self, *, keep: bool = True) -> Iterator[None]:
+        """Many changes as one transaction; with `keep=False` they are all rolled back at the
+        end, so a dry run does exactly what the real run would and leaves nothing behind."""
+        try:
+            with transaction(self.conn):
+                yield
+                if not keep:
+                    raise _RolledBack
+        except _RolledBack:
+            pass
+        finally:
+            self._invalidate()
+            self._text_cache.clear()  # ids of rolled-back documents can be given out again
+
+    def log_event(self, action: str, summary: str) -> None:
+        """Record a change made outside the API (a file built by copying) in the audit trail;
+        it cannot be undone."""
+        with self._change(action, undoable=False) as log:
+            log.summary = summary
 
     @contextmanager
     def _change(self, action: str, *, undoable: bool = True) -> Iterator[OpLog]:

@@ -81,10 +81,11 @@ class DocumentsMixin(_Base):
         model = self.setting("nlp_model") or None
         default_language = self.language
 
-        def lang_of(path: Path) -> str:
-            return (languages or {}).get(path.stem) or language or default_language
+        def lang_of(path: str | Path) -> str:
+            return (languages or {}).get(Path(path).stem) or language or default_language
 
-        with _preparer(paths, [(p, lang_of(p)) for p in paths]) as submit:
+        with _preparer([Path(p) for p in paths],
+                       [(Path(p), lang_of(p)) for p in paths]) as submit:
             pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
             for i, path in enumerate(paths):
                 prepared = pending[i].result()
@@ -127,16 +128,21 @@ class DocumentsMixin(_Base):
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
                      language: str | None = None, guid: str | None = None,
-                     segments: list[SegmentSpec] | None = None) -> Document:
-        """Store a parsed text with its segments; refuses duplicates and name clashes."""
+                     segments: list[SegmentSpec] | None = None,
+                     allow_empty: bool = False, imported_at: str | None = None) -> Document:
+        """Store a parsed text with its segments; refuses duplicates and name clashes.
+
+        `allow_empty` keeps an empty source of an exchange file as an empty document (so a
+        round trip keeps it); empty texts are never duplicates of each other.
+        """
         name = validate_document_name(name)
         language = language or self.language
         text = source.text
-        if not text.strip():
+        if not text.strip() and not allow_empty:
             raise UserError(f"{name}: the text is empty")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         same = self.conn.execute("SELECT name FROM documents WHERE sha256 = ?",
-                                 (digest,)).fetchone()
+                                 (digest,)).fetchone() if text.strip() else None
         if same:
             raise _Skipped(f"identical content is already imported as {same[0]!r}")
         if self._document_row(name) is not None:
@@ -152,7 +158,7 @@ class DocumentsMixin(_Base):
                 "source_format, source_name, encoding, language, imported_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (guid or new_guid(), name, text, len(text), len(text.split()), digest,
-                 source.format, source_name, source.encoding, language, now()),
+                 source.format, source_name, source.encoding, language, imported_at or now()),
             ).lastrowid
             assert doc_id is not None
             self._insert_segments(doc_id, text, segments)

@@ -101,13 +101,13 @@ class HistoryMixin(_Base):
             row = self.conn.execute(
                 "SELECT document_id FROM codings WHERE coder_id = ? ORDER BY id DESC LIMIT 1",
                 (coder_id,)).fetchone()
-        return self.document(row[0]) if row else None  # type: ignore[attr-defined]
+        return self.document(row[0]) if row else None
 
     def event(self, event_id: int) -> Event:
         row = self.conn.execute(_EVENT_SELECT + "WHERE e.id = ?", (event_id,)).fetchone()
         if row is None:
             raise UserError(f"no event {event_id}")
-        return Event(*row[:7], bool(row[7]), row[8])
+        return Event(*[*row[:7], bool(row[7]), row[8]])
 
     def history(self, *, limit: int = 50, coder: str | None = None) -> list[Event]:
         """Newest first: the audit trail of who changed what, and when."""
@@ -116,4 +116,4 @@ class HistoryMixin(_Base):
                                      "LIMIT ?", (coder, limit))
         else:
             rows = self.conn.execute(_EVENT_SELECT + "ORDER BY e.id DESC LIMIT ?", (limit,))
-        return [Event(*r[:7], bool(r[7]), r[8]) for r in rows]
+        return [Event(*[*r[:7], bool(r[7]), r[8]]) for r in rows]

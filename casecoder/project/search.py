@@ -53,7 +53,7 @@ class SearchMixin(_Base):
         params: list[Any] = [match]
         if doc is not None:
             sql += "AND d.id = ? "
-            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+            params.append(self.document(doc).id)
         sql += "ORDER BY d.name COLLATE NOCASE, s.number LIMIT ?"
         params.append(limit)
         return [SearchHit(*row) for row in self.conn.execute(sql, params)]

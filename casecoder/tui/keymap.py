@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from casecoder.config import load_config
 from casecoder.errors import UserError
@@ -103,7 +103,7 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
          "Speakers of the document: attributes, interviewer, person"),
         ("documents.import", "i", "import", "Import",
          "Import a transcript, or every transcript in a folder"),
-        ("documents.survey", "s", "survey", "Survey",
+        ("documents.survey", "v", "survey", "Survey",
          "Import open-ended answers from a survey spreadsheet (.csv, .xlsx)",
          {"show": False}),
         ("documents.close", "escape", "close", "Back", "Back to coding"),
@@ -309,10 +309,10 @@ SECTIONS = ("Move", "Select", "Trim (character mode)", "Code", "View", "App",
             *dict.fromkeys(spec.section for spec in SCREEN_KEYS))
 
 
-def bindings(target: str, *shared: str) -> list[Binding]:
+def bindings(target: str, *shared: str) -> list[BindingType]:
     """Textual bindings for one target (plus shared ids such as undo), each with its id so
     that a keymap can move it."""
-    out = []
+    out: list[BindingType] = []
     own = [spec for spec in ALL_KEYS if spec.target == target]
     for spec in own + [BY_ID[key_id] for key_id in shared]:
         out.append(Binding(spec.keys, spec.action, spec.footer_label or spec.description,

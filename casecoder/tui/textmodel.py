@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from casecoder.model import Coding, Document, Segment
+from casecoder.project.reading import ProjectReader
 
 _WORD = re.compile(r"\S+\s*")
 _TOKEN = re.compile(r"\S+")
@@ -168,10 +169,9 @@ class DocModel:
         self.label_starts = [lb.start for lb in self.labels]
 
     @classmethod
-    def load(cls, project: object, doc: Document) -> DocModel:
-        return cls(doc, project.text(doc),  # type: ignore[attr-defined]
-                   project.segments(doc, "sentence"),  # type: ignore[attr-defined]
-                   project.segments(doc, "turn"))  # type: ignore[attr-defined]
+    def load(cls, project: ProjectReader, doc: Document) -> DocModel:
+        return cls(doc, project.text(doc), project.segments(doc, "sentence"),
+                   project.segments(doc, "turn"))
 
     def _labels(self) -> list[Label]:
         """Speaker labels: from the start of the turn's line to its first sentence."""

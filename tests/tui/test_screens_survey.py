@@ -32,7 +32,7 @@ async def test_survey_import_from_the_documents_screen(
     monkeypatch.chdir(tmp_path)
     app = ScreenApp(project)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("s")
+        await pilot.press("v")
         assert isinstance(app.screen, SurveyDialog)
         dialog = app.screen
         dialog.query_one("#survey-path", Input).value = "finnes-ikke.csv"
@@ -66,7 +66,7 @@ async def test_a_bad_column_is_reported_and_nothing_stored(
     monkeypatch.chdir(tmp_path)
     app = ScreenApp(project)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("s")
+        await pilot.press("v")
         app.screen.query_one("#survey-path", Input).value = "elevsvar.csv"
         app.screen.query_one("#survey-id", Input).value = "Skole"
         await pilot.press("enter")

@@ -130,7 +130,7 @@ class CodebookScreen(Screen[None]):
         self.app.push_screen(dialog, answer)
 
     @property
-    def tree(self) -> Tree[int]:
+    def tree(self) -> Tree[int]:  # type: ignore[override]  # DOMNode.tree is a debug view
         return self.query_one("#codebook-tree", Tree)
 
     def current(self) -> Code | None:

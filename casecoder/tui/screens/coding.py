@@ -854,7 +854,7 @@ class CodingScreen(Screen[None]):
         parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else r"\b")
                  for w in words]
         pattern = re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
-        spans = []
+        spans: list[tuple[int, int]] = []
         for i in sentence_indices:
             s = m.sentences[i]
             spans.extend(mt.span() for mt in pattern.finditer(m.text, s.start, s.end))
