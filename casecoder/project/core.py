@@ -17,10 +17,10 @@ import sqlite_utils
 
 from casecoder import __version__
 from casecoder.config import resolve_coder
-from casecoder.errors import UserError
+from casecoder.errors import StorageError, UserError
 from casecoder.ids import new_guid, now
 from casecoder.model import Coder
-from casecoder.store import open_database, transaction
+from casecoder.store import is_read_only, open_database, transaction
 from casecoder.store.events import OpLog
 
 SUPPORTED_LANGUAGES = ("nb", "en")
@@ -36,6 +36,9 @@ class ProjectBase:
         self._coder_id: int | None = None
         self._data_version: int | None = None
         self._text_cache: dict[int, str] = {}
+        #: Opened read-only (a file or folder we cannot write, or $CASECODER_READ_ONLY):
+        #: reading works as usual, every change is refused in one line.
+        self.read_only = is_read_only(db)
         self._invalidate()
 
     # --- opening and closing -------------------------------------------------------------
@@ -186,14 +189,23 @@ class ProjectBase:
 
     @contextmanager
     def _change(self, action: str, *, undoable: bool = True) -> Iterator[OpLog]:
-        with transaction(self.conn) as conn:
-            coder_id = self.coder_id()
-            log = OpLog(conn)
-            yield log
-            if log.ops or not undoable:
-                conn.execute(
-                    "INSERT INTO events (coder_id, at, kind, action, summary, ops, undoable, "
-                    "document_id) VALUES (?, ?, 'do', ?, ?, ?, ?, ?)",
-                    (coder_id, now(), action, log.summary or action,
-                     log.dumps() if undoable else "[]", int(undoable), log.document_id))
+        if self.read_only:
+            raise StorageError(f"{self.path} is open read-only; nothing can be changed")
+        known_coder = self._coder_id
+        try:
+            with transaction(self.conn) as conn:
+                coder_id = self.coder_id()
+                log = OpLog(conn)
+                yield log
+                if log.ops or not undoable:
+                    conn.execute(
+                        "INSERT INTO events (coder_id, at, kind, action, summary, ops, "
+                        "undoable, document_id) VALUES (?, ?, 'do', ?, ?, ?, ?, ?)",
+                        (coder_id, now(), action, log.summary or action,
+                         log.dumps() if undoable else "[]", int(undoable), log.document_id))
+        except BaseException:
+            # A coder row made inside the failed transaction was rolled back with it.
+            if not self.conn.in_transaction:
+                self._coder_id = known_coder
+            raise
         self._invalidate()
