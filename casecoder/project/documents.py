@@ -67,13 +67,14 @@ class DocumentsMixin(_Base):
     def import_files(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
                      language: str | None = None,
-                     languages: Mapping[str, str] | None = None) -> Iterator[ImportResult]:
+                     languages: Mapping[str, str] | None = None,
+                     encoding: str | None = None) -> Iterator[ImportResult]:
         """Import files one transaction each, yielding a result per file as it is stored.
 
         Reading and segmenting the next file runs in a worker thread while the current one is
         written: SQLite releases the GIL while it builds indexes, so on two cores the two
         halves of an import overlap instead of adding up. `languages` maps a file stem to its
-        language where files differ.
+        language where files differ; `encoding` forces how text files are decoded.
         """
         paths = [Path(p) for p in paths]
         if names is not None and len(names) != len(paths):
@@ -85,11 +86,12 @@ class DocumentsMixin(_Base):
             return (languages or {}).get(path.stem) or language or default_language
 
         with _preparer(paths, [(p, lang_of(p)) for p in paths]) as submit:
-            pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
+            pending = [submit(str(p), lang_of(p), model, encoding) for p in paths[:2]]
             for i, path in enumerate(paths):
                 prepared = pending[i].result()
                 if i + 2 < len(paths):
-                    pending.append(submit(str(paths[i + 2]), lang_of(paths[i + 2]), model))
+                    pending.append(submit(str(paths[i + 2]), lang_of(paths[i + 2]), model,
+                                          encoding))
                 pending[i] = None  # type: ignore[call-overload]  # free the finished text
                 yield self.store_prepared(path, prepared, name=names[i] if names else None,
                                           case=case, attributes=attributes,
@@ -121,8 +123,8 @@ class DocumentsMixin(_Base):
         except UserError as exc:
             return ImportResult(str(path), "failed", str(exc))
         counts = {k: sum(1 for s in segments or () if s.kind == k) for k in SEGMENT_KINDS}
-        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
-                            source.encoding, counts, doc.word_count)
+        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc, source.encoding, counts,
+                            doc.word_count, source.confidence, tuple(source.warnings))
 
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
@@ -505,13 +507,13 @@ def _attribute_rows(content: str, dialect: Any, path: Path) -> list[list[str]]:
     return rows
 
 
-def prepare_file(path: str, language: str,
-                 model: str | None) -> tuple[Any, list[Any] | None, str | None]:
+def prepare_file(path: str, language: str, model: str | None,
+                 encoding: str | None = None) -> tuple[Any, list[Any] | None, str | None]:
     """Read and segment one file: the CPU-heavy half of an import, safe to run elsewhere."""
     from casecoder.ingest import build_segments, read_file
 
     try:
-        source = read_file(Path(path))
+        source = read_file(Path(path), encoding)
         return source, build_segments(source, language, model), None
     except UserError as exc:
         return None, None, str(exc)

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import struct
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
@@ -292,10 +292,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException as exc:
         # A full disk or an I/O error may have rolled the transaction back already.
         if conn.in_transaction:
-            try:
+            with suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
         if is_storage_error(exc):
             raise StorageError(describe_sqlite_error(exc)) from None  # type: ignore[arg-type]
         raise
