@@ -123,8 +123,9 @@ class DocumentsMixin(_Base):
         except UserError as exc:
             return ImportResult(str(path), "failed", str(exc))
         counts = {k: sum(1 for s in segments or () if s.kind == k) for k in SEGMENT_KINDS}
-        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc, source.encoding, counts,
-                            doc.word_count, source.confidence, tuple(source.warnings))
+        return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
+                            source.encoding, counts, doc.word_count, source.confidence,
+                            tuple(source.warnings))
 
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
