@@ -185,6 +185,16 @@ class ProjectBase:
             self._data_version = version
             self._invalidate()
 
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection committed since the last call (cheap: one pragma).
+
+        SQLite's `data_version` changes only for commits of *other* connections, so a
+        workbench can poll this about once a second to pick up colleagues' codings.
+        """
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        seen, self._watch_version = getattr(self, "_watch_version", None), version
+        return seen is not None and version != seen
+
     # --- the unit of change --------------------------------------------------------------
 
     @contextmanager
