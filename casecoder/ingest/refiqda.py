@@ -1174,6 +1174,7 @@ class _Builder:
 
         records: list[CodingRecord] = []
         outside = unknown_code = 0
+        fixed: dict[str, int] = {"swapped": 0, "clamped": 0}
         seen: set[str] = set()
         for source in self.f.sources:
             located = self.doc_of_source.get(source.key)
@@ -1191,7 +1192,7 @@ class _Builder:
                                                 for k in coding.notes) if t)
                 records.append(self._record(doc_id, coding, 0, length, memo, seen))
             for sel in source.selections:
-                span = _map_span(sel.start, sel.end, text)
+                span = _map_span(sel.start, sel.end, text, fixed)
                 if span is None:
                     outside += 1
                     continue
@@ -1213,6 +1214,12 @@ class _Builder:
         if outside:
             self.warnings.append(f"skipped {outside} selection(s) whose positions lie outside "
                                  "their text")
+        if fixed["swapped"]:
+            self.warnings.append(f"{fixed['swapped']} selection(s) had their start after their "
+                                 "end; the two were swapped")
+        if fixed["clamped"]:
+            self.warnings.append(f"{fixed['clamped']} selection(s) ended beyond their text; "
+                                 "they were cut at the text's end")
         if unknown_code:
             self.warnings.append(f"skipped {unknown_code} coding(s) of codes that are not in "
                                  "the codebook")
@@ -1327,14 +1334,23 @@ def _source_text_record(text: _Text, extra: dict[str, Any]) -> SourceText:
     return SourceText(text.text, fmt, encoding, None, text.warnings)
 
 
-def _map_span(start: int, end: int, text: _Text) -> tuple[int, int] | None:
-    """A selection's [start, end) as written, moved onto the stored text; None if outside."""
+def _map_span(start: int, end: int, text: _Text,
+              fixed: dict[str, int] | None = None) -> tuple[int, int] | None:
+    """A selection's [start, end) as written, moved onto the stored text; None if outside.
+
+    A swapped start and end, or an end beyond the text, is repaired and counted in `fixed`
+    ("swapped", "clamped"), so that the import report can say so.
+    """
     positions = text.positions
     written = len(positions) - 1 if positions is not None else len(text.text)
-    if start > end:
+    swapped = start > end
+    if swapped:
         start, end = end, start
     if start < 0 or start >= written or end <= start:
         return None
+    if fixed is not None:
+        fixed["swapped"] += swapped
+        fixed["clamped"] += end > written
     end = min(end, written)
     if positions is not None:
         start, end = positions[start], positions[end]

@@ -203,12 +203,12 @@ class DocumentsMixin(_Base):
             # the index for the names that agree in every ASCII letter (each other letter
             # matches any one character) and fold the few candidates here: the cost does not
             # grow with the project, where a scan of every name made each import slower.
-            pattern = "".join(_like_escape(ch) if ch.isascii() else "_" for ch in ref)
             folded = ref.casefold()
-            for candidate in self.conn.execute(base + "d.name LIKE ? ESCAPE '\\'",
-                                               (pattern,)):
-                if candidate[2].casefold() == folded:
-                    return candidate
+            for pattern in _name_patterns(ref):
+                for candidate in self.conn.execute(base + "d.name LIKE ? ESCAPE '\\'",
+                                                   (pattern,)):
+                    if candidate[2].casefold() == folded:
+                        return candidate
         return row
 
     def document(self, ref: str | int | Document) -> Document:
@@ -593,6 +593,28 @@ def _die_with_parent(parent_pid: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="casecoder-parent-watch", daemon=True).start()
+
+
+def _name_patterns(ref: str, most: int = 8) -> list[str]:
+    """LIKE patterns that together match every name equal to `ref` but for letter case.
+
+    LIKE ignores the case of ASCII letters only, and the index serves a pattern only up to
+    its first wildcard. So the leading letters are spelled out in each case form (at most
+    `most` patterns, each a range of the index) and any later non-ASCII letter is "_".
+    """
+    patterns = [""]
+    used = 0
+    for ch in ref:
+        if ch.isascii():
+            patterns = [p + _like_escape(ch) for p in patterns]
+        else:
+            forms = sorted({f for f in (ch, ch.lower(), ch.upper()) if len(f) == 1})
+            if len(patterns) * len(forms) > most:
+                break
+            patterns = [p + f for p in patterns for f in forms]
+        used += 1
+    tail = "".join(_like_escape(ch) if ch.isascii() else "_" for ch in ref[used:])
+    return [p + tail for p in patterns]
 
 
 def _like_escape(ch: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from casecoder.project import Project
 from casecoder.tui.widgets.transcript import TranscriptView
@@ -62,3 +63,25 @@ async def test_blind_mode_announces_others_changes_without_saying_what(workbench
         text = status_text(app)
         assert "1 change(s) by other coders" in text and "barriers" not in text
         assert all(c.coder == "ingrid" for c in view.codings)
+
+
+async def test_a_read_only_project_says_so_and_refuses_changes(workbench, make_app,
+                                                               monkeypatch) -> None:
+    path = workbench.path
+    workbench.close()
+    monkeypatch.setenv("CASECODER_READ_ONLY", "1")
+    project = Project.open(path, coder="ingrid")
+    assert project.read_only
+    app = make_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.sub_title == "read-only"
+        assert any("read-only" in n.message for n in app._notifications)
+        await pilot.press("1")  # apply the first shortcut code: refused, not a crash
+        await pilot.pause()
+        assert str(app.screen.saved).startswith("not saved")
+        assert any("read-only" in n.message for n in app._notifications
+                   if n.severity == "error")
+    assert "ingrid" not in [c.name for c in project.coders()]  # nothing was written
+    project.close()
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
