@@ -37,7 +37,11 @@ def describe(events: Sequence[Event], me: str, *, blind: bool = False) -> str:
     who = last.coder or "someone"
     where = f" in {last.document}" if last.document and last.document not in last.summary \
         else ""
-    text = f"{who}: {last.summary}{where}"
+    # The status line always shows the part before the first ": " and the rest as room
+    # allows, so who and the gist ("tomas code barriers") come first.
+    words = last.summary.split(" ", 2)
+    head, rest = " ".join(words[:2]), " ".join(words[2:]) + where
+    text = f"{who} {head}: {rest}" if rest.strip() else f"{who} {head}"
     if len(events) > 1:
         text += f" (+{len(events) - 1} more)"
     return text

@@ -165,7 +165,7 @@ class CodingScreen(Screen[None]):
             self._guarded_value(self._show_documents, None)
         if self.doc is not None:
             self._guarded_value(self._reload_after_change, None)
-        self.saved = f"updated: {summary}"
+        self.saved = summary
         self._update_status()
 
     # --- errors --------------------------------------------------------------------------
