@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,14 @@ class CasecoderGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"casecoder: error: {exc}", err=True)
+            ctx.exit(2)
+        except sqlite3.DatabaseError as exc:
+            from casecoder.store import describe_sqlite_error, is_storage_error
+
+            if not is_storage_error(exc):
+                raise
+            # A damaged file, a full disk, a read-only mount: the file's state, not a bug.
+            click.echo(f"casecoder: error: {describe_sqlite_error(exc)}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("casecoder: interrupted; nothing half-done was saved", err=True)

@@ -18,6 +18,10 @@ HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: Shortcut keys the TUI can bind without clashing with navigation keys.
 SHORTCUT_KEYS = frozenset("123456789")
 MAX_CODEBOOK_BYTES = 5_000_000
+#: A code tree deeper than this is a mistake or an attack (and would exhaust recursion).
+MAX_CODE_DEPTH = 40
+#: Nesting of YAML collections any of our files may use (a codebook level takes two).
+MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 8
 
 #: Distinct, readable colours for codes that come without one (Okabe-Ito plus Tableau tones).
 PALETTE = (
@@ -54,6 +58,40 @@ class CodebookSpec:
             path, spec = stack.pop()
             yield path, spec
             stack.extend((f"{path}/{c.name}", c) for c in reversed(spec.children))
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """`yaml.safe_load`, but refusing anchors, aliases and deep nesting in one line.
+
+    An alias is a shared reference: a 2 KB file can stand for billions of codes or gigabytes
+    of memo text once walked ("billion laughs"), and a self-reference makes a cycle. None of
+    our files needs them, so every YAML reader of casecoder (codebooks, quote codings,
+    pseudonyms) goes through here. The events are checked with libyaml before anything is
+    built, so a hostile file costs one linear pass.
+    """
+    import yaml  # here, not at module import: every CLI command imports this module
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise UserError(f"{source}: YAML anchors and aliases (& and *) are not "
+                                f"allowed (line {line})")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise UserError(f"{source}: nested more than {MAX_YAML_DEPTH} levels "
+                                    f"deep (line {line})")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.load(text, Loader=loader)  # a safe loader (CSafeLoader/SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{source} is not valid YAML{at}") from None
 
 
 def validate_name(name: Any, where: str) -> str:
@@ -94,8 +132,10 @@ def _keywords(value: Any, where: str) -> list[str]:
     return [str(k).strip() for k in value if str(k).strip()]
 
 
-def _code(raw: Any, parent: str) -> CodeSpec:
+def _code(raw: Any, parent: str, depth: int = 1) -> CodeSpec:
     where = f"code under {parent!r}" if parent else "top-level code"
+    if depth > MAX_CODE_DEPTH:
+        raise UserError(f"{where}: codes are nested more than {MAX_CODE_DEPTH} levels deep")
     if isinstance(raw, str):
         raw = {"name": raw}
     if not isinstance(raw, dict):
@@ -109,7 +149,7 @@ def _code(raw: Any, parent: str) -> CodeSpec:
     children_raw = raw.get("children") or []
     if not isinstance(children_raw, list):
         raise UserError(f"{path}: children must be a list of codes")
-    children = [_code(c, path) for c in children_raw]
+    children = [_code(c, path, depth + 1) for c in children_raw]
     seen: set[str] = set()
     for child in children:
         folded = child.name.casefold()
@@ -147,7 +187,14 @@ def parse_codebook(data: Any, source: str = "codebook") -> CodebookSpec:
         codes=codes,
     )
     shortcuts: dict[str, str] = {}
+    guids: dict[str, str] = {}
     for path, spec in book.walk():
+        if spec.guid:
+            key = spec.guid.strip().lower()
+            if key in guids:
+                raise UserError(f"{source}: GUID {spec.guid} is given to both "
+                                f"{guids[key]} and {path}")
+            guids[key] = path
         if spec.shortcut:
             if spec.shortcut in shortcuts:
                 raise UserError(
@@ -163,16 +210,12 @@ def read_codebook(path: Path) -> CodebookSpec:
         raise UserError(f"codebook {path} does not exist")
     if path.stat().st_size > MAX_CODEBOOK_BYTES:
         raise UserError(f"codebook {path} is larger than {MAX_CODEBOOK_BYTES // 1_000_000} MB")
-    import yaml  # here, not at module import: every CLI command imports this module
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(f"codebook {path} is not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UserError(f"codebook {path} is not valid YAML{at}") from None
+    data = load_yaml(text, f"codebook {path}")
     return parse_codebook(data, str(path))
 
 

@@ -19,3 +19,7 @@ class ProjectFileError(UserError):
 
 class ImportFileError(UserError):
     """An imported file is unreadable, unsupported, empty, binary or malformed."""
+
+
+class StorageError(UserError):
+    """The project file could not be read or written: damaged, read-only, full disk, busy."""

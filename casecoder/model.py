@@ -150,6 +150,8 @@ class ImportResult:
     encoding: str | None = None
     segments: dict[str, int] = field(default_factory=dict)
     words: int = 0
+    confidence: float | None = None  # of the detected encoding, 0-1
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

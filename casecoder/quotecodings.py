@@ -12,19 +12,21 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from casecoder.codebook import load_yaml
 from casecoder.errors import UserError
 from casecoder.model import CodingRecord
+
+MAX_QUOTE_CODINGS_BYTES = 50_000_000
 
 
 def read_quote_codings(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        if path.stat().st_size > MAX_QUOTE_CODINGS_BYTES:
+            raise UserError(f"{path} is larger than {MAX_QUOTE_CODINGS_BYTES // 1_000_000} MB")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {path}: {exc}") from None
-    except yaml.YAMLError:
-        raise UserError(f"{path} is not valid YAML") from None
+    data = load_yaml(text, str(path))
     if not isinstance(data, dict) or not isinstance(data.get("codings"), list):
         raise UserError(f"{path}: expected 'document:' and a 'codings:' list")
     return data
@@ -56,10 +58,31 @@ def quote_records(project: Any, path: Path, *, document: str | None = None) -> l
         if not isinstance(item, dict) or not {"coder", "code", "quote"} <= set(item):
             raise UserError(f"{path}: coding {i} needs coder, code and quote")
         try:
-            start, end = locate(text, str(item["quote"]), int(item.get("occurrence", 1)))
-            project.code(str(item["code"]))
+            coder = _text_field(item, "coder")
+            if not coder:
+                raise UserError("the coder's name cannot be empty")
+            code = project.code(_text_field(item, "code"))
+            if not code.codable:
+                raise UserError(f"{code.path!r} is a category and cannot be applied; "
+                                "pick a subcode")
+            occurrence = item.get("occurrence", 1)
+            if isinstance(occurrence, bool) or not isinstance(occurrence, int) \
+                    or not 1 <= occurrence <= len(text):
+                raise UserError(f"occurrence must be a whole number from 1, not {occurrence!r}")
+            start, end = locate(text, _text_field(item, "quote"), occurrence)
+            memo = item.get("memo")
+            if memo is not None and not isinstance(memo, str | int | float):
+                raise UserError("memo must be text")
         except UserError as exc:
             raise UserError(f"{path}: coding {i}: {exc}") from None
-        records.append(CodingRecord(doc.id, str(item["code"]), str(item["coder"]), start, end,
-                                    str(item.get("memo") or "")))
+        records.append(CodingRecord(doc.id, code.path, coder, start, end,
+                                    "" if memo is None else str(memo)))
     return records
+
+
+def _text_field(item: dict[str, Any], key: str) -> str:
+    """A field that must be text (a number is taken as written); lists, maps and null refused."""
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise UserError(f"{key} must be text, not {value!r}"[:120])
+    return " ".join(str(value).split()) if key != "quote" else str(value)

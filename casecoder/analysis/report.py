@@ -383,8 +383,18 @@ def _csv(report: AgreementReport) -> str:
     return buffer.getvalue()
 
 
+#: What Markdown (pandoc, CommonMark) acts on inside a line; "<" and "&" would let a
+#: transcript's or a name's "<script>" or "<img onerror=...>" run when the report is rendered.
+_MD_SPECIAL = "\\`*_{}[]<>|$~^@&"
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Project text (names, codes, transcript text) that renders literally, HTML included."""
+    text = " ".join(text.split("\n"))
+    for char in _MD_SPECIAL:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    return text
 
 
 def _markdown(report: AgreementReport) -> str:

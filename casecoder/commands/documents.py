@@ -30,18 +30,23 @@ from casecoder.errors import UserError
 @click.option("--language", type=click.Choice(["nb", "en"]), default=None,
               help="Language of these files (default: the project's).")
 @click.option("--name", default=None, help="Document name (one file only; default: file stem).")
+@click.option("--encoding", default=None, metavar="CODEC",
+              help="Decode text files with this encoding (e.g. cp1252) instead of detecting it.")
 @coder_option
 @format_option
 def import_command(project: Path, files: tuple[Path, ...], case: str | None,
                    attrs: tuple[str, ...], language: str | None, name: str | None,
-                   coder: str | None, fmt: str) -> None:
+                   encoding: str | None, coder: str | None, fmt: str) -> None:
     """Import transcripts and documents, each in its own transaction.
 
     Formats: .txt, .md, .docx, .vtt, .srt, and documents: .pdf (its text layer; pages are
     kept, so quotes cite "p. 12"), .odt and .rtf. A folder brings every such file directly
     inside it. A bad file is reported and skipped;
     the others go in. Identical content already in the project is skipped; a different file
-    with a name already taken is refused.
+    with a name already taken is refused. The report shows each text file's detected
+    encoding and how sure the detection is; --encoding forces one.
+
+    Example: casecoder import study.cc.db interviews/ --case C1 --encoding cp1252
     """
     from casecoder.ingest import import_paths
     from casecoder.project import parse_assignment
@@ -53,8 +58,16 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
     if name and len(files) > 1:
         raise UserError("--name works with one file at a time")
     attributes = dict(parse_assignment(a) for a in attrs)
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UserError(f"unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1)"
+                            ) from None
     with open_project(project, coder) as p:
-        results = _import_all(p, files, name, case, attributes, language, fmt)
+        results = _import_all(p, files, name, case, attributes, language, fmt, encoding)
         marked = sorted({s.label for r in results if r.document
                          for s in p.speakers(r.document.id) if s.interviewer})
     if marked and fmt == "table":  # a suggestion from the label, easy to take back
@@ -62,14 +75,20 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
                    "--informant LABEL if not)", err=True)
     rows = [{"file": Path(r.path).name, "status": r.status,
              "document": r.document.name if r.document else "",
-             "encoding": r.encoding or "", "words": r.words,
+             "encoding": r.encoding or "",
+             "confidence": "" if r.confidence is None else f"{r.confidence:.2f}",
+             "words": r.words,
              "sentences": r.segments.get("sentence", 0), "turns": r.segments.get("turn", 0),
              "message": r.message} for r in results]
     if fmt == "json":
         print_json(results)
     else:
-        emit(rows, fmt, ["file", "status", "document", "encoding", "words", "sentences",
+        emit(rows, fmt, ["file", "status", "document", "encoding", "confidence", "words",
+                         "sentences",
                          "turns", "message"], title="Import")
+    for r in results:
+        for warning in r.warnings:
+            click.echo(f"casecoder: warning: {Path(r.path).name}: {warning}", err=True)
     failed = [r for r in results if r.status == "failed"]
     for r in failed:
         click.echo(f"casecoder: error: {r.message}", err=True)
@@ -78,9 +97,10 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
 
 
 def _import_all(p: Any, files: tuple[Path, ...], name: str | None, case: str | None,
-                attributes: dict[str, str], language: str | None, fmt: str) -> list[Any]:
+                attributes: dict[str, str], language: str | None, fmt: str,
+                encoding: str | None = None) -> list[Any]:
     results = p.import_files(files, names=[name] if name else None, case=case,
-                             attributes=attributes, language=language)
+                             attributes=attributes, language=language, encoding=encoding)
     if len(files) == 1 or fmt != "table":
         return list(results)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

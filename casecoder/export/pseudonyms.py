@@ -107,14 +107,9 @@ def _csv_pairs(text: str, path: Path) -> list[tuple[str, str]]:
 
 
 def _yaml_pairs(text: str, path: Path) -> list[tuple[str, str]]:
-    import yaml
+    from casecoder.codebook import load_yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise UserError(f"pseudonym file {path} is not valid YAML{where}") from None
+    data = load_yaml(text, f"pseudonym file {path}")
     if not isinstance(data, dict):
         raise UserError(f"pseudonym file {path} must map names to pseudonyms "
                         "(YAML 'Name: pseudonym' lines or a CSV with name,pseudonym)")

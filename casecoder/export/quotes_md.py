@@ -57,7 +57,9 @@ def write_markdown(export: QuoteExport, target: Path) -> int:
 
 def _write(export: QuoteExport, out: TextIO) -> int:
     out.write("---\n")
-    out.write(f"title: {json.dumps(export.title, ensure_ascii=False)}\n")
+    # Pandoc reads metadata values as Markdown: the title (the project's name) is escaped
+    # like any other project text, or a "<script>" in it would run in the rendered page.
+    out.write(f"title: {json.dumps(escape(export.title), ensure_ascii=False)}\n")
     if export.exported_at:
         out.write(f"date: {json.dumps(export.exported_at)}\n")
     out.write("---\n\n")

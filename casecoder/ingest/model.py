@@ -30,6 +30,8 @@ class SourceText:
     encoding: str | None  # detected encoding for txt/md, else None
     turns: tuple[Turn, ...] | None  # from the file's structure (vtt/srt); None = parse labels
     warnings: tuple[str, ...] = ()
+    #: How sure the encoding detection is, 0-1 (None where the format fixes the encoding).
+    confidence: float | None = None
     #: Paged sources (PDF): the offset where each page starts, page 1 first; None = no pages.
     pages: tuple[int, ...] | None = None
 

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from casecoder.errors import ImportFileError
 from casecoder.ingest.model import SourceText, Turn
-from casecoder.ingest.text import MAX_TEXT_BYTES, decode, normalise, read_bytes, require_text
+from casecoder.ingest.text import (
+    MAX_TEXT_BYTES,
+    decode,
+    decode_as,
+    normalise,
+    read_bytes,
+    require_text,
+)
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt", ".pdf", ".odt",
                                         ".rtf")
@@ -22,8 +29,11 @@ _DOCUMENT_READERS = {".pdf": ("pdf", "read_pdf"), ".odt": ("odt", "read_odt"),
                      ".rtf": ("rtf", "read_rtf")}
 
 
-def read_file(path: Path) -> SourceText:
-    """Read a transcript; raises ImportFileError (one line naming the file) on any bad input."""
+def read_file(path: Path, encoding: str | None = None) -> SourceText:
+    """Read a transcript; raises ImportFileError (one line naming the file) on any bad input.
+
+    `encoding` forces the decoding of a text file (.txt, .md, .vtt, .srt) instead of detecting it.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -43,12 +53,13 @@ def read_file(path: Path) -> SourceText:
     data = read_bytes(path, MAX_TEXT_BYTES)
     if not data.strip():
         raise ImportFileError(f"{path}: the file is empty or contains only whitespace")
-    decoded = decode(data, path)
+    decoded = decode_as(data, path, encoding) if encoding else decode(data, path)
     text, cleaned = normalise(decoded.text)
     require_text(text, path)
     warnings = decoded.warnings + cleaned
     if suffix in (".txt", ".md"):
-        return SourceText(text, suffix[1:], decoded.encoding, None, warnings)
+        return SourceText(text, suffix[1:], decoded.encoding, None, warnings,
+                          decoded.confidence)
     from casecoder.ingest import captions
 
     reader = captions.read_vtt if suffix == ".vtt" else captions.read_srt

@@ -36,6 +36,31 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...]
+    #: How sure the detection is, 0-1 (1.0 for a BOM, valid UTF-8 or an encoding given).
+    confidence: float = 1.0
+
+
+# A well-formed UTF-8 multi-byte sequence (no overlongs, no surrogates).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}"
+    rb"|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+
+
+def decode_as(data: bytes, path: Path, encoding: str) -> Decoded:
+    """Decode with the encoding the researcher named (`--encoding`), strictly."""
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None
+    if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    try:
+        return Decoded(data.decode(codec), codec, (f"read as {codec} (given)",), 1.0)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFileError(f"{path}: not valid {codec} (line {line}, byte {exc.start})"
+                              ) from None
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -89,14 +114,50 @@ def decode(data: bytes, path: Path) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", ())
     except UnicodeDecodeError:
         pass
-    for codec in ("cp1252", "latin-1"):
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
+    for codec, confidence in (("cp1252", 0.8), ("latin-1", 0.6)):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
         if _plausibly_western(text):
-            return Decoded(text, codec, (f"not UTF-8: read as {codec}",))
+            return Decoded(text, codec, (f"not UTF-8: read as {codec}",), confidence)
     return _guess(data, path)
+
+
+def _mostly_utf8(data: bytes) -> Decoded | None:
+    """A UTF-8 file with a few bad bytes is UTF-8: never re-read it as a single-byte encoding.
+
+    Read as cp1252, every "å" of such a file would become "Ã¥" in the immutable text. Real
+    cp1252 text almost never forms valid UTF-8 sequences, so when well-formed multi-byte
+    sequences outnumber the invalid bytes the file is decoded as UTF-8, each bad byte becomes
+    U+FFFD, and the lines holding them are reported.
+    """
+    valid = len(_UTF8_SEQUENCE.findall(data))
+    if not valid:
+        return None
+    escaped = data.decode("utf-8", errors="surrogateescape")  # one pass; bad bytes -> U+DCxx
+    positions = [m.start() for m in _ESCAPED.finditer(escaped)]
+    invalid = len(positions)
+    if invalid >= valid:
+        return None
+    lines: list[int] = []
+    line, last = 1, 0
+    for pos in positions:
+        line += escaped.count("\n", last, pos)
+        last = pos
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+    return Decoded(_ESCAPED.sub("\ufffd", escaped), "utf-8", (
+        f"{invalid} invalid UTF-8 byte(s) replaced by U+FFFD on line(s) {shown}; fix the "
+        "file and import it again, or force an encoding with --encoding",),
+        round(valid / (valid + invalid), 2))
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -145,7 +206,9 @@ def _guess(data: bytes, path: Path) -> Decoded:
         raise ImportFileError(f"{path}: not readable as text ({best.encoding} failed)") from exc
     if len(_CONTROLS.findall(text)) > 0.01 * len(text):
         raise ImportFileError(f"{path}: looks like a binary file, not text")
-    return Decoded(text, best.encoding, (f"not UTF-8: read as {best.encoding} (a guess)",))
+    confidence = round(max(0.0, 1.0 - float(best.chaos)), 2)
+    return Decoded(text, best.encoding, (f"not UTF-8: read as {best.encoding} (a guess)",),
+                   confidence)
 
 
 def normalise(text: str) -> tuple[str, tuple[str, ...]]:

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from casecoder import __version__
 from casecoder.config import resolve_coder
-from casecoder.errors import UserError
+from casecoder.errors import StorageError, UserError
 from casecoder.ids import new_guid, now
 from casecoder.model import Code, Coder, Document, Segment
-from casecoder.store import open_database, transaction
+from casecoder.store import is_read_only, open_database, transaction
 from casecoder.store.db import Database
 from casecoder.store.events import OpLog
 
@@ -39,6 +39,9 @@ class ProjectBase:
         self._coder_id: int | None = None
         self._data_version: int | None = None
         self._text_cache: dict[int, str] = {}
+        #: Opened read-only (a file or folder we cannot write, or $CASECODER_READ_ONLY):
+        #: reading works as usual, every change is refused in one line.
+        self.read_only = is_read_only(db)
         self._invalidate()
 
     if TYPE_CHECKING:  # what the parts call of each other (defined in documents.py, codes.py)
@@ -199,6 +202,16 @@ class ProjectBase:
             self._data_version = version
             self._invalidate()
 
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection committed since the last call (cheap: one pragma).
+
+        SQLite's `data_version` changes only for commits of *other* connections, so a
+        workbench can poll this about once a second to pick up colleagues' codings.
+        """
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        seen, self._watch_version = getattr(self, "_watch_version", None), version
+        return seen is not None and version != seen
+
     # --- the unit of change --------------------------------------------------------------
 
     @contextmanager
@@ -224,14 +237,23 @@ class ProjectBase:
 
     @contextmanager
     def _change(self, action: str, *, undoable: bool = True) -> Iterator[OpLog]:
-        with transaction(self.conn) as conn:
-            coder_id = self.coder_id()
-            log = OpLog(conn)
-            yield log
-            if log.ops or not undoable:
-                conn.execute(
-                    "INSERT INTO events (coder_id, at, kind, action, summary, ops, undoable, "
-                    "document_id) VALUES (?, ?, 'do', ?, ?, ?, ?, ?)",
-                    (coder_id, now(), action, log.summary or action,
-                     log.dumps() if undoable else "[]", int(undoable), log.document_id))
+        if self.read_only:
+            raise StorageError(f"{self.path} is open read-only; nothing can be changed")
+        known_coder = self._coder_id
+        try:
+            with transaction(self.conn) as conn:
+                coder_id = self.coder_id()
+                log = OpLog(conn)
+                yield log
+                if log.ops or not undoable:
+                    conn.execute(
+                        "INSERT INTO events (coder_id, at, kind, action, summary, ops, "
+                        "undoable, document_id) VALUES (?, ?, 'do', ?, ?, ?, ?, ?)",
+                        (coder_id, now(), action, log.summary or action,
+                         log.dumps() if undoable else "[]", int(undoable), log.document_id))
+        except BaseException:
+            # A coder row made inside the failed transaction was rolled back with it.
+            if not self.conn.in_transaction:
+                self._coder_id = known_coder
+            raise
         self._invalidate()

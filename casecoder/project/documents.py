@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -67,13 +68,14 @@ class DocumentsMixin(_Base):
     def import_files(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
                      language: str | None = None,
-                     languages: Mapping[str, str] | None = None) -> Iterator[ImportResult]:
+                     languages: Mapping[str, str] | None = None,
+                     encoding: str | None = None) -> Iterator[ImportResult]:
         """Import files one transaction each, yielding a result per file as it is stored.
 
         Reading and segmenting the next file runs in a worker thread while the current one is
         written: SQLite releases the GIL while it builds indexes, so on two cores the two
         halves of an import overlap instead of adding up. `languages` maps a file stem to its
-        language where files differ.
+        language where files differ; `encoding` forces how text files are decoded.
         """
         paths = [Path(p) for p in paths]
         if names is not None and len(names) != len(paths):
@@ -86,11 +88,12 @@ class DocumentsMixin(_Base):
 
         with _preparer([Path(p) for p in paths],
                        [(Path(p), lang_of(p)) for p in paths]) as submit:
-            pending = [submit(str(p), lang_of(p), model) for p in paths[:2]]
+            pending = [submit(str(p), lang_of(p), model, encoding) for p in paths[:2]]
             for i, path in enumerate(paths):
                 prepared = pending[i].result()
                 if i + 2 < len(paths):
-                    pending.append(submit(str(paths[i + 2]), lang_of(paths[i + 2]), model))
+                    pending.append(submit(str(paths[i + 2]), lang_of(paths[i + 2]), model,
+                                          encoding))
                 pending[i] = None  # type: ignore[call-overload]  # free the finished text
                 yield self.store_prepared(path, prepared, name=names[i] if names else None,
                                           case=case, attributes=attributes,
@@ -123,7 +126,8 @@ class DocumentsMixin(_Base):
             return ImportResult(str(path), "failed", str(exc))
         counts = {k: sum(1 for s in segments or () if s.kind == k) for k in SEGMENT_KINDS}
         return ImportResult(str(path), "imported", f"imported as {doc.name!r}", doc,
-                            source.encoding, counts, doc.word_count)
+                            source.encoding, counts, doc.word_count, source.confidence,
+                            tuple(source.warnings))
 
     def add_document(self, source: SourceText, *, name: str, source_name: str = "",
                      case: str | None = None, attributes: Mapping[str, str] | None = None,
@@ -141,18 +145,15 @@ class DocumentsMixin(_Base):
         if not text.strip() and not allow_empty:
             raise UserError(f"{name}: the text is empty")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        same = self.conn.execute("SELECT name FROM documents WHERE sha256 = ?",
-                                 (digest,)).fetchone() if text.strip() else None
-        if same:
-            raise _Skipped(f"identical content is already imported as {same[0]!r}")
-        if self._document_row(name) is not None:
-            raise UserError(f"a different document is already named {name!r}; "
-                            "import it with --name to choose another name")
+        self._refuse_clash(digest, name, bool(text.strip()))  # early, for the common case
         if segments is None:
             from casecoder.ingest import build_segments
 
             segments = build_segments(source, language, self.setting("nlp_model") or None)
         with self._change("import", undoable=False) as log:
+            # Again inside the write transaction: another process importing at the same time
+            # may have stored the same content or name since the check above.
+            self._refuse_clash(digest, name, bool(text.strip()))
             doc_id = self.conn.execute(
                 "INSERT INTO documents (guid, name, text, length, word_count, sha256, "
                 "source_format, source_name, encoding, language, imported_at) "
@@ -170,6 +171,16 @@ class DocumentsMixin(_Base):
             log.summary = f"import {source_name or name} as {name!r}"
             log.document_id = doc_id
         return self.document(name)
+
+    def _refuse_clash(self, digest: str, name: str, has_text: bool = True) -> None:
+        """Refuse a duplicate (same content) or a clashing name; empty texts never clash."""
+        same = self.conn.execute("SELECT name FROM documents WHERE sha256 = ?",
+                                 (digest,)).fetchone() if has_text else None
+        if same:
+            raise _Skipped(f"identical content is already imported as {same[0]!r}")
+        if self._document_row(name) is not None:
+            raise UserError(f"a different document is already named {name!r}; "
+                            "import it with --name to choose another name")
 
     def _insert_segments(self, doc_id: int, text: str, segments: Iterable[SegmentSpec]) -> None:
         first = (self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
@@ -200,12 +211,17 @@ class DocumentsMixin(_Base):
             return self.conn.execute(base + "d.id = ?", (ref,)).fetchone()
         ref = unicodedata.normalize("NFC", ref.strip())
         row = self.conn.execute(base + "d.name = ? OR d.guid = ?", (ref, ref.lower())).fetchone()
-        if row is None:
-            # COLLATE NOCASE folds ASCII only; fold Norwegian letters (Æ/æ) here.
+        if row is None and not ref.isascii():
+            # COLLATE NOCASE folds ASCII only, so "Ærlig" and "ærlig" differ to the index. Ask
+            # the index for the names that agree in every ASCII letter (each other letter
+            # matches any one character) and fold the few candidates here: the cost does not
+            # grow with the project, where a scan of every name made each import slower.
             folded = ref.casefold()
-            for candidate in self.conn.execute(base + "1"):
-                if candidate[2].casefold() == folded:
-                    return candidate
+            for pattern in _name_patterns(ref):
+                for candidate in self.conn.execute(base + "d.name LIKE ? ESCAPE '\\'",
+                                                   (pattern,)):
+                    if candidate[2].casefold() == folded:
+                        return candidate
         return row
 
     def document(self, ref: str | int | Document) -> Document:
@@ -424,24 +440,29 @@ class DocumentsMixin(_Base):
             dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(content), dialect=dialect)
-        fields = [f.strip() for f in reader.fieldnames or []]
+        rows = _attribute_rows(content, dialect, path)
+        fields = rows.pop(0) if rows else []
         name_col = next((f for f in fields if f.lower() in ("document", "name", "file")), None)
         if name_col is None:
             raise UserError(f"{path}: the first row must name a 'document' column")
         known = {d.name.casefold(): d for d in self.documents()}
         updated: list[str] = []
         unknown: list[str] = []
+        planned: list[tuple[Document, dict[str, str]]] = []
+        for values in rows:
+            row = dict(zip(fields, values, strict=False))
+            doc_name = row.pop(name_col, "")
+            if not doc_name:
+                continue
+            doc = known.get(doc_name.casefold()) or known.get(Path(doc_name).stem.casefold())
+            if doc is None:
+                unknown.append(doc_name)
+                continue
+            planned.append((doc, row))
+        if not planned:  # nothing to apply: the project stays exactly as it was
+            return {"updated": updated, "unknown": unknown, "columns": fields}
         with self._change("attributes-csv") as log:
-            for raw in reader:
-                row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-                doc_name = row.pop(name_col, "")
-                if not doc_name:
-                    continue
-                doc = known.get(doc_name.casefold()) or known.get(Path(doc_name).stem.casefold())
-                if doc is None:
-                    unknown.append(doc_name)
-                    continue
+            for doc, row in planned:
                 case = row.pop("case", "")
                 if case:
                     self._assign_case(log, doc.id, case)
@@ -476,13 +497,42 @@ class DocumentsMixin(_Base):
             "WHERE s.coder_id = ? AND s.done = 1", (coder_id,))}
 
 
-def prepare_file(path: str, language: str,
-                 model: str | None) -> tuple[Any, list[Any] | None, str | None]:
+def _attribute_rows(content: str, dialect: Any, path: Path) -> list[list[str]]:
+    """The attribute CSV as stripped rows, header first; refuses what would be silently wrong.
+
+    A row longer than the header, a duplicate column name (the last would win unseen) and a
+    field beyond csv's limit are each one line naming the row.
+    """
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(content), dialect=dialect)
+    try:
+        for raw in reader:
+            if not any(cell.strip() for cell in raw):
+                continue
+            rows.append([cell.strip() for cell in raw])
+            if len(rows) == 1:
+                seen: set[str] = set()
+                for name in rows[0]:
+                    if name and name.casefold() in seen:
+                        raise UserError(f"{path}: the column {name!r} appears twice in the "
+                                        "header")
+                    seen.add(name.casefold())
+            elif len(rows[-1]) > len(rows[0]):
+                raise UserError(f"{path}: line {reader.line_num} has {len(rows[-1])} fields, "
+                                f"but the header names {len(rows[0])}")
+    except csv.Error as exc:
+        raise UserError(f"{path}: line {reader.line_num} cannot be read as CSV ({exc})"
+                        ) from None
+    return rows
+
+
+def prepare_file(path: str, language: str, model: str | None,
+                 encoding: str | None = None) -> tuple[Any, list[Any] | None, str | None]:
     """Read and segment one file: the CPU-heavy half of an import, safe to run elsewhere."""
     from casecoder.ingest import build_segments, read_file
 
     try:
-        source = read_file(Path(path))
+        source = read_file(Path(path), encoding)
         return source, build_segments(source, language, model), None
     except UserError as exc:
         return None, None, str(exc)
@@ -527,8 +577,68 @@ def _preparer(paths: Sequence[Path],
 
         for language in {lang for _, lang in languages}:
             load_pipeline(language)
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         yield lambda *args: pool.submit(prepare_file, *args)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """In the import worker: exit as soon as the importing process is gone.
+
+    A `kill -9` of `casecoder import` gives the pool no chance to stop its worker, which would
+    then wait for work forever. On Linux the kernel sends the worker SIGKILL when its parent
+    dies (prctl PR_SET_PDEATHSIG); elsewhere, and for a parent that died before that call,
+    a watcher thread checks the parent's pid once a second.
+    """
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="casecoder-parent-watch", daemon=True).start()
+
+
+def _name_patterns(ref: str, most: int = 8) -> list[str]:
+    """LIKE patterns that together match every name equal to `ref` but for letter case.
+
+    LIKE ignores the case of ASCII letters only, and the index serves a pattern only up to
+    its first wildcard. So the leading letters are spelled out in each case form (at most
+    `most` patterns, each a range of the index) and any later non-ASCII letter is "_".
+    """
+    patterns = [""]
+    used = 0
+    for ch in ref:
+        if ch.isascii():
+            patterns = [p + _like_escape(ch) for p in patterns]
+        else:
+            forms = sorted({f for f in (ch, ch.lower(), ch.upper()) if len(f) == 1})
+            if len(patterns) * len(forms) > most:
+                break
+            patterns = [p + f for p in patterns for f in forms]
+        used += 1
+    tail = "".join(_like_escape(ch) if ch.isascii() else "_" for ch in ref[used:])
+    return [p + tail for p in patterns]
+
+
+def _like_escape(ch: str) -> str:
+    return "\\" + ch if ch in "%_\\" else ch
 
 
 class _Skipped(UserError):

@@ -109,6 +109,16 @@ class HistoryMixin(_Base):
             raise UserError(f"no event {event_id}")
         return Event(*[*row[:7], bool(row[7]), row[8]])
 
+    def latest_event_id(self) -> int:
+        """The newest event's id (0 for a new project): where watching for changes starts."""
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+    def events_after(self, event_id: int, *, limit: int = 200) -> list[Event]:
+        """Events newer than `event_id`, oldest first: what others did since we last looked."""
+        rows = self.conn.execute(_EVENT_SELECT + "WHERE e.id > ? ORDER BY e.id LIMIT ?",
+                                 (event_id, limit))
+        return [Event(*r[:7], bool(r[7]), r[8]) for r in rows]
+
     def history(self, *, limit: int = 50, coder: str | None = None) -> list[Event]:
         """Newest first: the audit trail of who changed what, and when."""
         if coder:

@@ -14,16 +14,18 @@ import os
 import sqlite3
 import struct
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from casecoder.errors import ProjectFileError
+from casecoder.errors import ProjectFileError, StorageError
 from casecoder.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+#: Set (to anything but "" or "0") to open every project read-only, whatever the permissions.
+ENV_READ_ONLY = "CASECODER_READ_ONLY"
 
 
 class Database:
@@ -46,6 +48,40 @@ class Database:
         if name.startswith("__"):
             raise AttributeError(name)
         return getattr(self.utils, name)
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    """One line for the researcher about a storage failure SQLite reported.
+
+    These are not bugs but the state of the file or the disk (damaged, read-only, full, busy):
+    the message says what happened and that nothing was changed, never a traceback.
+    """
+    text = str(exc)
+    low = text.lower()
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return (f"the project file is damaged ({text}); nothing was changed. Restore it from "
+                "a backup, or try: sqlite3 FILE .recover")
+    if "readonly" in low or "read-only" in low:
+        return ("the project file is read-only here (file or folder permissions, or a "
+                "read-only disk); nothing was changed")
+    if "full" in low:
+        return "the disk is full; nothing was changed (free some space and try again)"
+    if "disk i/o" in low or "i/o error" in low:
+        return (f"the project file could not be read or written ({text}: the disk may be "
+                "full or failing); nothing was changed")
+    if "locked" in low or "busy" in low:
+        return ("the project file is busy (another casecoder holds a long write lock); "
+                "nothing was changed, try again")
+    if "unable to open" in low:
+        return f"cannot open the project file ({text}); check the path and its permissions"
+    return f"the project file could not be used ({text}); nothing was changed"
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """A failure of the file or disk (to report in one line), not a constraint or a bug."""
+    return (isinstance(exc, sqlite3.DatabaseError)
+            and not isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError
+                               | sqlite3.InterfaceError))
 
 
 def read_header(path: Path) -> tuple[int, int]:
@@ -118,8 +154,56 @@ def open_read_only(path: Path) -> Database:
     return Database(conn)
 
 
+def must_read_only(path: Path) -> bool:
+    """Whether a project has to be opened read-only: asked to, or we could not write it.
+
+    Writing needs the file and its folder (SQLite keeps its -wal and -shm files beside it).
+    """
+    forced = os.environ.get(ENV_READ_ONLY, "").strip()
+    if forced and forced != "0":
+        return True
+    return not (os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else
+                                                       Path("."), os.W_OK | os.X_OK))
+
+
+def open_reading(path: Path) -> Database:
+    """Open a project we may not (or must not) write: no byte and no -wal/-shm file is made.
+
+    Without a pending write-ahead log the file is opened `immutable`, so SQLite needs neither
+    locks nor shared memory (a read-only disk, a mode 444 file, a folder of another user).
+    With a pending log (a writer is active) it is read through that log instead.
+    """
+    check_file(path)
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if pending else "&immutable=1")
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StorageError(describe_sqlite_error(exc)) from None
+    try:
+        conn.isolation_level = None
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+        version = _verify_live(conn, path)
+        if version < SCHEMA_VERSION:
+            raise ProjectFileError(f"{path} is read-only and uses an older schema ({version});"
+                                   " open it once where it can be written, to upgrade it")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StorageError(describe_sqlite_error(exc)) from None
+    except BaseException:
+        conn.close()
+        raise
+    return Database(conn)
+
+
 def open_database(path: Path, *, create: bool = False) -> Database:
-    """Open (or with create=True, make) a project file at the newest schema version."""
+    """Open (or with create=True, make) a project file at the newest schema version.
+
+    A file we cannot write (or every file, with $CASECODER_READ_ONLY set) is opened read-only
+    instead; `is_read_only` tells which.
+    """
     if create:
         if path.exists():
             raise ProjectFileError(f"{path} already exists; choose another name or open it")
@@ -127,6 +211,21 @@ def open_database(path: Path, *, create: bool = False) -> Database:
             raise ProjectFileError(f"folder {path.parent} does not exist")
     else:
         check_file(path)
+        if must_read_only(path):
+            return open_reading(path)
+    try:
+        return _open_writable(path, create)
+    except sqlite3.Error as exc:
+        if is_storage_error(exc):
+            raise StorageError(describe_sqlite_error(exc)) from None
+        raise
+
+
+def is_read_only(db: Database) -> bool:
+    return bool(db.conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def _open_writable(path: Path, create: bool) -> Database:
     conn = sqlite3.connect(str(path), check_same_thread=False)
     try:
         _configure(conn)
@@ -206,11 +305,20 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        if is_storage_error(exc):
+            raise StorageError(describe_sqlite_error(exc)) from None
+        raise
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException as exc:
+        # A full disk or an I/O error may have rolled the transaction back already.
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if is_storage_error(exc):
+            raise StorageError(describe_sqlite_error(exc)) from None  # type: ignore[arg-type]
+        raise

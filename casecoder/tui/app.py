@@ -9,7 +9,9 @@ modules and are imported the first time they are shown, which keeps start-up fas
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,7 @@ from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from casecoder.errors import UserError
 from casecoder.tui.keymap import KEYS, KeySpec, bindings, user_keymap
 from casecoder.tui.screens.coding import CodingScreen
 from casecoder.tui.screens.help import HelpScreen, keys_label
@@ -103,6 +106,28 @@ class CasecoderApp(App[None]):
         for problem in self.keymap_problems:
             self.notify(problem, title="User config", severity="warning")
         self.title = f"casecoder — {self.project.name}"
+        if self.project.read_only:
+            self.sub_title = "read-only"
+            self.notify("This project is open read-only: you can read, search and export, "
+                        "but not change it.", title="Read-only", severity="warning")
+        self._start_live_refresh()
+
+    # --- other processes' changes ----------------------------------------------------------
+
+    def _start_live_refresh(self) -> None:
+        """Poll for commits by other processes about once a second (see `tui/live.py`)."""
+        from casecoder.tui.live import POLL_SECONDS, LiveRefresh
+
+        try:
+            self.live = LiveRefresh(self.project, self.coding_screen, self.project.coder_name)
+        except sqlite3.Error:
+            return
+        self.set_interval(POLL_SECONDS, self._poll_changes, name="live-refresh")
+
+    def _poll_changes(self) -> None:
+        # Busy or unreadable for a moment: try again next second.
+        with suppress(sqlite3.Error, UserError):
+            self.live.poll(blind=self.coding_screen.blind)
 
     # --- screens -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 
 from casecoder.errors import UserError
-from casecoder.model import Code, Coding, Document
+from casecoder.model import Code, Coding, Document, Event
 from casecoder.tui.keymap import bindings
 from casecoder.tui.screens.dialogs import (
     ChoiceDialog,
@@ -152,6 +152,22 @@ class CodingScreen(Screen[None]):
         """Back from another screen: the codebook or codings may have changed there."""
         if self.doc is not None:
             self._guarded_value(self._reload_after_change, None)
+
+    def changed_elsewhere(self, changes: Sequence[Event], summary: str) -> None:
+        """Another process committed (see `tui/live.py`): repaint codings, keep the cursor.
+
+        Only data is reloaded; the cursor, the selection and the scroll position stay, so a
+        colleague's coding never disturbs the passage being read.
+        """
+        if any(e.action in ("import", "delete-document", "attributes-csv", "set-case",
+                            "mark-done") for e in changes):
+            self._attrs = self.project.all_attributes()
+            self._done = self._guarded_value(lambda: self.project.done_documents(), set())
+            self._guarded_value(self._show_documents, None)
+        if self.doc is not None:
+            self._guarded_value(self._reload_after_change, None)
+        self.saved = summary
+        self._update_status()
 
     # --- errors --------------------------------------------------------------------------
 
@@ -751,6 +767,8 @@ class CodingScreen(Screen[None]):
             left.append(f" │ {count} {unit}, {end - start} chars")
         modes = Text(no_wrap=True)
         modes.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
+        if self.project.read_only:
+            modes.append(" READ-ONLY ", style="bold reverse")
         if self.blind:
             modes.append(" BLIND ", style="bold reverse")
         elif not self.show_others:

@@ -100,6 +100,8 @@ class CodeList(OptionList):
         self.rows: list[CodeRow] = []
         self.shown_rows: list[CodeRow] = []
         self.query_text = ""
+        self._counts_width: dict[bool, int] = {}  # widest count text, computed once per draw
+        self._drawn_width = -1  # the width the rows were last laid out for
 
     def show(self, codes: Sequence[Code], in_doc: Mapping[int, int],
              in_project: Mapping[int, int]) -> None:
@@ -107,7 +109,7 @@ class CodeList(OptionList):
         self.rows = [CodeRow(c, in_doc.get(c.id, 0), in_project.get(c.id, 0)) for c in codes]
         self._render_rows(keep)
         if not self.size.width:  # not laid out yet: draw again once the width is known
-            self.call_after_refresh(lambda: self._render_rows(self.highlighted_code))
+            self.call_after_refresh(self._redraw_if_resized)
 
     @staticmethod
     def _counts_text(row: CodeRow, both: bool) -> str:
@@ -128,9 +130,11 @@ class CodeList(OptionList):
         if new_width != old_width or new_doc_width != old_doc_width:
             self._render_rows(self.highlighted_code)
             return
+        self._counts_width = {}
+        by_id = {row.code.id: row for row in self.rows} if changed else {}
         for i, r in enumerate(self.shown_rows):
             if r.code.id in changed:
-                fresh = next(row for row in self.rows if row.code.id == r.code.id)
+                fresh = by_id[r.code.id]
                 self.shown_rows[i] = fresh
                 self.replace_option_prompt_at_index(i, self._prompt(fresh))
 
@@ -147,6 +151,8 @@ class CodeList(OptionList):
 
     def _render_rows(self, keep: Code | None) -> None:
         self.shown_rows = [r for r in self.rows if self._matches(r)]
+        self._counts_width = {}
+        self._drawn_width = self.scrollable_content_region.width
         self.set_options([Option(self._prompt(r), id=str(r.code.id)) for r in self.shown_rows])
         self.select_code(keep.id if keep else None)
 
@@ -165,7 +171,11 @@ class CodeList(OptionList):
         return self.shown_rows[self.highlighted].code
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.rows:
+        self._redraw_if_resized()
+
+    def _redraw_if_resized(self) -> None:
+        """Lay the rows out again only for a new width: with 10,000 codes each is costly."""
+        if self.rows and self.scrollable_content_region.width != self._drawn_width:
             self._render_rows(self.highlighted_code)
 
     def on_key(self, event: events.Key) -> None:
@@ -182,7 +192,10 @@ class CodeList(OptionList):
         width = max(12, self.scrollable_content_region.width - 1)
         # Narrow: only the count in this document, so that names keep some room.
         both = width >= 22
-        counts_width = max((len(self._counts_text(r, both)) for r in self.rows), default=3)
+        counts_width = self._counts_width.get(both)
+        if counts_width is None:  # once per draw, not per row: 10,000 codes stay linear
+            counts_width = self._counts_width[both] = max(
+                (len(self._counts_text(r, both)) for r in self.rows), default=3)
         counts = self._counts_text(row, both).rjust(counts_width)
         depth = 0 if self.query_text else c.depth
         name = c.path if self.query_text else c.name
