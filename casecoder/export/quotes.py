@@ -108,6 +108,9 @@ class QuoteOptions:
     context: int = 0
     pseudonyms: Path | None = None
     timestamp: bool = False
+    cite: str | None = None  # citation template (casecoder.export.citations); None: default
+    raw: bool = False  # CSV only: exact text, formulas not neutralised (for pandas/R)
+    template: Path | None = None  # DOCX only: a .docx whose styles the export takes
 
 
 @dataclass
@@ -481,6 +484,9 @@ class QuoteExport:
         self.theme_codes = self._resolve_themes(options.themes)
         self.attribute_names = project.attribute_names()
         self.by = self._resolve_by(options.by)
+        from casecoder.export.citations import Citation
+
+        self.citation = Citation.parse(options.cite, self.attribute_names)
         self.coder = project.coder(options.coder).name if options.coder else None
         self.pseudonymizer: Pseudonymizer | None = None
         if options.pseudonyms is not None:
@@ -573,6 +579,10 @@ class QuoteExport:
     def show(self, text: str | None) -> str:
         """Any project text as it may appear in the export (pseudonymised if asked)."""
         return self._show(text or "")
+
+    def cite(self, quote: Quote) -> str:
+        """The quote's citation line, from the --cite template (the same in every format)."""
+        return self.citation.render(quote)
 
     def themes(self) -> Iterator[Theme]:
         """The themes in the order asked, each holding only its own codings (one query per
