@@ -77,7 +77,11 @@ def column_widths(rows: Sequence[Sequence[str]], available: int,
     if sum(natural) <= available:
         return natural, size
     spare = available - sum(least)
-    if spare <= 0:
+    if spare < 0:
+        # Even at the smallest size the longest words do not fit: the table still keeps to
+        # the page, and the widest columns give way (their words may then break).
+        return [m * available // sum(least) for m in least], size
+    if spare == 0:
         return least, size
     widths = list(least)
     first = min(natural[0] - least[0], spare, available // 2 - least[0])
