@@ -99,7 +99,7 @@ def theme_charts(export: QuoteExport, theme: Theme,
 _ROW, _LABEL_W, _BAR_W, _VALUE_W, _PAD = 24, 300, 260, 110, 8
 
 
-def _label(bar: Bar, limit: int = 44) -> str:
+def _label(bar: Bar, limit: int = 40) -> str:
     """The bar's label with its n, the group's name shortened to fit about `limit` chars."""
     suffix = f" (n={bar.n})"
     room = limit - len(suffix)
@@ -154,7 +154,7 @@ def png(chart: Chart, scale: int = 3) -> tuple[bytes, int, int]:
     for i, bar in enumerate(chart.bars):
         y = (_PAD + i * _ROW) * scale
         label = _label(bar)
-        limit = 44
+        limit = 46
         while font.getlength(label) > (_LABEL_W - 12) * scale and limit > 12:
             limit -= 2
             label = _label(bar, limit)

@@ -90,8 +90,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                 yield Input(str(on_record) if on_record else "", id="export-pseudonyms",
                             suggester=PathSuggester((".csv", ".yml", ".yaml"),
                                                     base=self.folder))
-                yield Label("Cite quotes as (fields in braces: any attribute, speaker, "
-                            "document, case, sentence, time, coder)")
+                yield Label("Cite quotes as (any attribute, speaker, document, sentence, "
+                            "time, coder)")
                 yield Input(DEFAULT_CITE, id="export-cite")
                 yield Label("Write to")
                 yield Input(str(self.folder / f"{stem}-quotes.docx"), id="export-output")
