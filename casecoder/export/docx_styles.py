@@ -16,6 +16,7 @@ page setup, headers and footers are kept.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,9 @@ def resolve(document: Any) -> Styles:
         except KeyError:
             pass
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles["Normal"]
+        # A template without a Normal style: the new one stands alone.
+        with contextlib.suppress(KeyError):
+            style.base_style = styles["Normal"]
         settings = _OWN_STYLES.get(name, {})
         font, fmt = style.font, style.paragraph_format
         if "size" in settings:

@@ -96,7 +96,8 @@ def column_widths(rows: Sequence[Sequence[str]], available: int,
 
 def add_table(body: Any, styles: Any, rows: Sequence[Sequence[str]], *,
               numeric_from: int = 1, bold_last: bool = False) -> Any:
-    """Append a table (first row the header) to the body element; returns the w:tbl."""
+    """Append a table (first row the header) to `body` (anything with `append`, such as
+    the writer's batched body); returns the w:tbl."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
