@@ -82,7 +82,9 @@ def lines_needed(text: str, width: float) -> int:
     """How many lines a wrapped cell of `width` (Excel character units) needs for text."""
     if not text:
         return 1
-    per_line = max(1.0, width * 1.15)  # text is narrower than the digit '0' of the unit
+    # Text is narrower than the digit '0' the unit is measured in, but wrapping at word ends
+    # loses about half a word a line, which counts most in narrow columns.
+    per_line = max(1.0, width * 1.15 - 4)
     lines = 0
     for part in text.split("\n"):
         lines += max(1, -int(-len(part) // per_line))
