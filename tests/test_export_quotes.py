@@ -486,8 +486,7 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
     assert prefixed["@everyone wanted the funding, to be honest."] is True
     assert prefixed["Studentene likte den korte mobiliteten."] is False
     assert "+helse" in {r["field"] for r in rows}
-    assert {r["citation"] for r in rows} == {"project leader, BIP", "pro-rector, KA220",
-                                             "Erasmus+ coordinator, EMJM", "loose-notes"}
+    assert "cut" in header and "citation" not in header
     motivation = cells["motivation"]
     quote_rows = [row for row in motivation if row and row[0] ==
                   "Det var egentlig Kari som tok initiativet."]

@@ -251,7 +251,7 @@ def test_a_quote_beyond_the_cell_limit_is_cut_flagged_and_keeps_its_citation(
     header = [c.value for c in ws[1]]
     row = {h: c.value for h, c in zip(header, ws[2], strict=True)}
     assert len(row["quote"]) == 32_767 and row["quote"].endswith("[… cut]")
-    assert row["citation"] == "prorektor, KA220"
+    assert (row["role"], row["case_type"]) == ("prorektor", "KA220")
     assert row["cut"].startswith("cut: ") and "CSV and JSON" in row["cut"]
     theme = [[c.value for c in r] for r in workbook["motivation"].iter_rows()]
     quote_row = next(r for r in theme if r[0] and str(r[0]).startswith("Vi ville"))
@@ -283,9 +283,14 @@ def _citations(path: Path) -> list[str]:
                 if p.style.name == "Quote attribution"]
     import openpyxl
 
-    ws = openpyxl.load_workbook(path)["All quotes"]
-    col = [c.value for c in ws[1]].index("citation")
-    return [row[col].value for row in ws.iter_rows(min_row=2)]
+    # The reading sheets: per theme, each quote row has the quote and its citation.
+    workbook = openpyxl.load_workbook(path)
+    cited = []
+    for ws in workbook.worksheets[1:-1]:
+        rows = list(ws.iter_rows(values_only=True))
+        header = next(i for i, r in enumerate(rows) if r[:2] == ("Quote", "Cited as"))
+        cited += [r[1] for r in rows[header + 1:] if r[1]]
+    return cited
 
 
 def test_the_citation_template_is_identical_in_every_format(study: Path,

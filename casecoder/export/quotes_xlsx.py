@@ -1,9 +1,11 @@
 """The quote export as an Excel workbook: a summary sheet, one sheet per theme, all quotes.
 
 Researchers sort and filter quotes in a spreadsheet while writing, so the all-quotes sheet is
-a plain table (one row per coding, every attribute a column, the citation and a cut flag last)
-with a frozen header and an autofilter; each theme's sheet is for reading: its counts and
-breakdowns, then per code its quotes, each with its citation and memo in cells of their own.
+a plain table (one row per coding, every attribute a column, a cut flag last) with a frozen
+header and an autofilter; each theme's sheet is for reading: its counts and breakdowns, then
+per code its quotes, each with its citation (`--cite`) and memo in cells of their own. (The
+citation is not repeated on the all-quotes sheet: its fields are columns there, and a column
+more is a tenth more cells, which is what a 100,000-quote workbook's time goes on.)
 
 Made to print and read without fixing: quote cells wrap, every quote row gets a height that
 fits its text (Excel does not grow rows written by a program), columns have widths, counts a
@@ -59,7 +61,7 @@ def _theme_columns(export: QuoteExport) -> list[str]:
 
 def _long_columns(export: QuoteExport) -> list[str]:
     """The long format's columns without offsets and GUID (kept in CSV and JSON)."""
-    return [*(c for c in long_columns(export) if c not in _LONG_DROPPED), "citation", "cut"]
+    return [*(c for c in long_columns(export) if c not in _LONG_DROPPED), "cut"]
 
 
 def cut(text: str) -> tuple[str, str]:
@@ -170,19 +172,22 @@ class _Sheet:
         """`write` for the quote rows, which run into the hundreds of thousands: no formats
         but the column's (a formula-start text gets its column's quote-prefix format), and
         the row's height when it needs more than one line."""
-        row, write_string, write_number = self.row, self.ws.write_string, self.ws.write_number
+        # XlsxWriter's row/column-only writers, without the decorator that also accepts "A1"
+        # cell names: a few percent of the time of a file with a million and more cells.
+        ws = self.ws
+        write_string = getattr(ws, "_write_string", ws.write_string)
+        write_number = getattr(ws, "_write_number", ws.write_number)
+        row = self.row
         if height is not None:
-            self.ws.set_row(row, height)
+            ws.set_row(row, height)
         for col, value in enumerate(values):
             if type(value) is str:
                 if not value:
                     continue
-                if value[0] in FORMULA_START:
-                    write_string(row, col, value, prefixed[col])
-                else:
-                    write_string(row, col, value)
+                write_string(row, col, value,
+                             prefixed[col] if value[0] in FORMULA_START else None)
             elif value is not None:
-                write_number(row, col, value)
+                write_number(row, col, value, None)
         self.row += 1
 
     def skip(self, n: int = 1) -> None:
@@ -260,12 +265,12 @@ def _write(export: QuoteExport, workbook: Any) -> int:
     quote_col = columns.index("quote")
     wide = {quote_col: _QUOTE_WIDTH, quote_col + 1: _CONTEXT_WIDTH,
             quote_col + 2: _CONTEXT_WIDTH, quote_col + 3: _MEMO_WIDTH,
-            quote_col + 4: _CITE_WIDTH, quote_col + 5: _CITE_WIDTH}
+            quote_col + 4: _CITE_WIDTH}
     # Data cells carry no format of their own: the column's format applies, which spares
     # XlsxWriter a style attribute on each of a few million cells.
     quotes.ws.set_column(0, len(columns) - 1, 16, formats["top"])
     for col, width in wide.items():
-        quotes.ws.set_column(col, col, width, formats["flag" if col == quote_col + 5
+        quotes.ws.set_column(col, col, width, formats["flag" if col == quote_col + 4
                                                      else "wrap"])
     quotes_prefixed = [formats["wrap_prefix"] if c in wide else formats["top_prefix"]
                        for c in range(len(columns))]
@@ -312,8 +317,8 @@ def _write(export: QuoteExport, workbook: Any) -> int:
                 if height == _LINE_HEIGHT + 2:
                     height = None  # one line: the default height, no row record needed
                 sheet.write_data(row, height, theme_prefixed)
-                quotes.write_data(_long_row(attributes, quote, text, memo, before, after,
-                                            cited, flag), height, quotes_prefixed)
+                quotes.write_data(_long_row(attributes, quote, text, memo, before, after, flag),
+                                  height, quotes_prefixed)
                 written += 1
     summary.fit_columns({})
     for sheet in theme_sheets:
@@ -325,12 +330,12 @@ def _write(export: QuoteExport, workbook: Any) -> int:
 
 
 def _long_row(attributes: list[str], quote: Quote, text: str, memo: str, before: str,
-              after: str, cited: str, flag: str) -> list[str | int]:
+              after: str, flag: str) -> list[str | int]:
     """A row under _long_columns: the long format less the dropped columns."""
     return [quote.theme, quote.code, quote.document, quote.case,
             *[quote.attributes.get(a, "") for a in attributes],
             "" if quote.segment is None else quote.segment, quote.timestamp_text,
-            quote.speaker, quote.coder, text, before, after, memo, cited, flag]
+            quote.speaker, quote.coder, text, before, after, memo, flag]
 
 
 def _matrix_block(sheet: _Sheet, theme: Theme, matrix: Matrix, what: str) -> None:
