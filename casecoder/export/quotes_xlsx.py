@@ -180,6 +180,14 @@ class _Sheet:
         row = self.row
         if height is not None:
             ws.set_row(row, height)
+        if row > 1:
+            # XlsxWriter keeps every set_row() in two dicts for the whole run; rows two back
+            # are already on disk, so their entries can go and memory stays flat.
+            info, sizes = getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)
+            if info:
+                info.pop(row - 2, None)
+            if sizes:
+                sizes.pop(row - 2, None)
         for col, value in enumerate(values):
             if type(value) is str:
                 if not value:
