@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 
 from casecoder.cli import main
 from casecoder.errors import UserError
-from casecoder.export.cells import neutralise
+from casecoder.export.cells import neutralise, restore
 from casecoder.export.pseudonyms import Pseudonymizer, read_pseudonyms
 from casecoder.export.quotes import (
     THEME_LEVEL,
@@ -155,6 +155,14 @@ def build_study(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_study(tmp_path_factory.mktemp("study"))
+
+
+@pytest.fixture
+def own_study(study: Path, tmp_path: Path) -> Path:
+    """A copy of the study for tests that leave something on record (a pseudonym file)."""
+    import shutil
+
+    return Path(shutil.copy(study, tmp_path / "own.cc.db"))
 
 
 @pytest.fixture
@@ -421,11 +429,14 @@ def test_html_is_self_contained_escaped_and_has_a_chart(
     parsed = html_read(out)
     assert parsed.quotes == Counter(fold(s) for s in spans(p).elements())
     raw = out.read_text(encoding="utf-8")
-    assert raw.count("<svg") == 2  # motivation and barriers have codings; continuation none
+    # One chart per --by attribute (case_type, role) for motivation and barriers; continuation
+    # has no codings.
+    assert raw.count("<svg") == 4
     assert "<script" not in raw and "http://" not in raw.replace(
         "http://www.w3.org/2000/svg", "")
     assert "<style>" in raw and "@media print" in raw
-    assert "Codings of motivation by case_type" in raw
+    assert "Share of documents mentioning motivation, by case_type" in raw
+    assert "BIP (n=1)" in raw and "100 % (1 of 1)" in raw
 
 
 def test_docx_has_headings_tables_and_quote_paragraphs(
@@ -443,7 +454,7 @@ def test_docx_has_headings_tables_and_quote_paragraphs(
                 if para.style is not None and para.style.name.startswith("Heading")]
     assert ("Heading 1", "motivation") in headings
     assert ("Heading 2", "inclusive-mobility") in headings
-    assert ("Heading 2", "partners/new") in headings
+    assert ("Heading 3", "partners/new") in headings  # a subcode's subcode
     # A summary per theme, and a breakdown by role for each theme that has codings.
     assert len(document.tables) == 3 + 2
 
@@ -465,17 +476,22 @@ def test_xlsx_sheets_frozen_header_autofilter_and_neutralised_cells(
     header = cells["All quotes"][0]
     assert {"case_type", "role", "field", "document", "quote", "speaker"} <= set(header)
     rows = [dict(zip(header, row, strict=True)) for row in cells["All quotes"][1:]]
-    assert Counter(r["quote"] for r in rows) == Counter(
-        neutralise(s) for s in spans(p).elements())
-    assert "'-Den er like tung som for lang mobilitet." in {r["quote"] for r in rows}
-    assert "'=SUM(A1:A9) timer, sier Per Hansen alltid." in {r["quote"] for r in rows}
-    assert "'@everyone wanted the funding, to be honest." in {r["quote"] for r in rows}
-    assert "'+helse" in {r["field"] for r in rows}
-    motivation = [row[0] for row in cells["motivation"] if row and row[0]]
-    assert ("Det var egentlig Kari som tok initiativet.\n— project leader, BIP · case C1 · "
-            "c1-bip-prosjektleder, sentence 3 [00:00:10] · speaker: Informant · coder: ingrid"
-            ) in motivation
-    assert "coded at theme level" in motivation
+    # String cells keep the exact text; a formula start gets Excel's quote-prefix style.
+    assert Counter(r["quote"] for r in rows) == spans(p)
+    quote_col = header.index("quote") + 1
+    prefixed = {c.value: c.quotePrefix for c in workbook["All quotes"].iter_cols(
+        quote_col, quote_col, 2).__next__()}
+    assert prefixed["-Den er like tung som for lang mobilitet."] is True
+    assert prefixed["=SUM(A1:A9) timer, sier Per Hansen alltid."] is True
+    assert prefixed["@everyone wanted the funding, to be honest."] is True
+    assert prefixed["Studentene likte den korte mobiliteten."] is False
+    assert "+helse" in {r["field"] for r in rows}
+    assert "cut" in header and "citation" not in header
+    motivation = cells["motivation"]
+    quote_rows = [row for row in motivation if row and row[0] ==
+                  "Det var egentlig Kari som tok initiativet."]
+    assert quote_rows and quote_rows[0][1:3] == ["project leader, BIP", "Kari er ildsjelen her"]
+    assert "coded at theme level" in [row[0] for row in motivation if row]
     summary = cells["Summary"]
     assert ["motivation", "motivation (all)", "theme (all)", 12, 9, 4, 4, 3, "motivation"] in [
         row[:9] for row in summary]
@@ -489,6 +505,8 @@ def test_csv_is_long_format_with_exact_neutralised_text(
     assert len(rows) == len(CODINGS)
     assert Counter(r["quote"] for r in rows) == Counter(
         neutralise(s) for s in spans(p).elements())
+    assert Counter(restore(r["quote"]) for r in rows) == spans(p)
+    assert list(rows[0])[-2:] == ["citation", "origin"]
     assert list(rows[0])[:5] == ["theme", "code", "level", "document", "case"]
     assert {"case_type", "field", "role"} <= set(rows[0])
     two_lines = [r for r in rows if "\n" in r["quote"]]
@@ -559,8 +577,9 @@ def all_text(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("suffix", ["md", "html", "docx", "xlsx", "csv", "json"])
-def test_no_listed_name_survives_in_any_format(study: Path, tmp_path: Path,
+def test_no_listed_name_survives_in_any_format(own_study: Path, tmp_path: Path,
                                                suffix: str) -> None:
+    study = own_study
     names = tmp_path / "names.yml"
     names.write_text(PSEUDONYMS_YAML, encoding="utf-8")
     out = tmp_path / f"anon.{suffix}"
@@ -579,7 +598,8 @@ def test_no_listed_name_survives_in_any_format(study: Path, tmp_path: Path,
     assert "replacement" in result.stderr
 
 
-def test_speaker_names_and_memos_are_pseudonymised(study: Path, tmp_path: Path) -> None:
+def test_speaker_names_and_memos_are_pseudonymised(own_study: Path, tmp_path: Path) -> None:
+    study = own_study
     names = tmp_path / "names.csv"
     names.write_text("name,pseudonym\nOla,[informant B]\nKari,[kollega]\n", encoding="utf-8")
     out = tmp_path / "anon.csv"

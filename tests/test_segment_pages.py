@@ -57,4 +57,8 @@ def test_quote_export_cites_the_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     markdown = out.read_text(encoding="utf-8")
     assert "> Vi vil styrke samarbeidet" in markdown
-    assert "søknad, p. 2, sentence 2" in markdown
+    assert "— søknad, p. 2\n" in markdown  # the default citation names the page
+    result = runner.invoke(main, ["export", "quotes", str(project), "-o", str(out),
+                                  "--cite", "({document}, s. {page})"])
+    assert result.exit_code == 0, result.output
+    assert "— (søknad, s. 2)\n" in out.read_text(encoding="utf-8")

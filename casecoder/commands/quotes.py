@@ -45,33 +45,56 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
 @click.option("--exclude-autocoded", is_flag=True, help="Same as --origin manual.")
 @click.option("--timestamp", is_flag=True,
               help="Note the export time in the file (makes runs differ).")
+@click.option("--cite", default=None, metavar="TEMPLATE",
+              help='How each quote is cited, e.g. "{role}, {case_type}" (the default) or '
+                   '"({speaker}, {time})"; fields: any attribute, speaker, document, case, '
+                   "sentence, time, coder, code, theme.")
+@click.option("--template", type=click.Path(path_type=Path), metavar="FILE.docx",
+              help="DOCX only: take styles, page setup and footer from this Word file.")
+@click.option("--raw", is_flag=True,
+              help="CSV only: exact text, without the apostrophe that stops spreadsheets "
+                   "running cells as formulas (for pandas or R, not for Excel).")
+@click.option("--no-pseudonyms", is_flag=True,
+              help="Export real names although the project has a pseudonym file on record.")
 def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: tuple[str, ...],
                           by: tuple[str, ...], coder: str | None, all_coders: bool,
                           per_coder: bool, no_interviewers: bool, pseudonyms: Path | None,
                           context: int, origin: str, exclude_autocoded: bool,
-                          timestamp: bool) -> None:
+                          timestamp: bool, cite: str | None, template: Path | None, raw: bool,
+                          no_pseudonyms: bool) -> None:
     """Write quotes per theme with counts, breakdowns and attribution, for the report.
 
     Per theme: its definition, counts (codings, distinct passages, documents, informants,
     cases) per subcode, a breakdown by each --by attribute, and every quote with role, case
     type, case, document, sentence, timestamp, speaker, coder and memo. Formats: Markdown
     (pandoc/Quarto), HTML (printable, one file), DOCX, XLSX, CSV (one row per coding), JSON.
+    Quotes are cited with --cite (default "{role}, {case_type}"), the same in every format.
+    Spreadsheet formats neutralise formulas (a leading apostrophe); CSV --raw keeps the exact
+    text. A project whose last export used a pseudonym file refuses to export without one
+    unless --no-pseudonyms is given.
     Nothing is written unless every argument is valid; the file is replaced atomically.
     A passage several coders coded is one quote (the counting note says how overlapping
     codings merge); --coder or --per-coder give one quote per coding.
 
-    Example: casecoder export quotes study.cc.db -o quotes.docx --by role --per-coder
-    """
+    Example: casecoder export quotes study.cc.db -o quotes.docx --by case_type --cite "{role}, {case_type}"
+    """  # noqa: E501
+    from casecoder.export.pseudonym_record import check_pseudonyms, remember_pseudonyms
     from casecoder.export.quotes import QuoteOptions, export_quotes
 
     if coder and all_coders:
         raise UserError("give either --coder NAME or --all-coders, not both")
+    if pseudonyms and no_pseudonyms:
+        raise UserError("give either --pseudonyms FILE or --no-pseudonyms, not both")
     options = QuoteOptions(themes=themes, by=by or None, coder=coder, context=context,
                            pseudonyms=pseudonyms, timestamp=timestamp, per_coder=per_coder,
                            skip_interviewers=no_interviewers,
-                           origin="manual" if exclude_autocoded else origin)
+                           origin="manual" if exclude_autocoded else origin, cite=cite,
+                           raw=raw, template=template)
     with open_project(project) as p:
+        if not no_pseudonyms:
+            check_pseudonyms(p, pseudonyms)
         result = export_quotes(p, output, options, fmt)
+        remember_pseudonyms(p, pseudonyms)
     for line in result.pseudonym_report:
         click.echo(line, err=True)
     click.echo(f"wrote {output} ({result.format}): {result.themes} theme"

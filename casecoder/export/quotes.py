@@ -119,6 +119,9 @@ class QuoteOptions:
     per_coder: bool = False  # one quote per coding, as before passages were merged
     skip_interviewers: bool = False  # leave out quotes that start in an interviewer's turn
     origin: str = "all"  # all | manual | autocode (codings an autocode run made)
+    cite: str | None = None  # citation template (casecoder.export.citations); None: default
+    raw: bool = False  # CSV only: exact text, formulas not neutralised (for pandas/R)
+    template: Path | None = None  # DOCX only: a .docx whose styles the export takes
 
 
 @dataclass
@@ -565,6 +568,9 @@ class QuoteExport:
         self.attribute_names = sorted({*project.attribute_names(),
                                        *project.speaker_attribute_names()})
         self.by = self._resolve_by(options.by)
+        from casecoder.export.citations import Citation
+
+        self.citation = Citation.parse(options.cite, self.attribute_names)
         self.coder = project.coder(options.coder).name if options.coder else None
         #: One quote per passage across coders (the default), or one per coding.
         self.merge = self.coder is None and not options.per_coder
@@ -668,6 +674,15 @@ class QuoteExport:
     def show(self, text: str | None) -> str:
         """Any project text as it may appear in the export (pseudonymised if asked)."""
         return self._show(text or "")
+
+    def cite(self, quote: Quote) -> str:
+        """The quote's citation line, from the --cite template (the same in every format);
+        an autocoded passage says so, so a report never passes one off as a coder's reading."""
+        text = self.citation.render(quote)
+        if (quote.page is not None and self.options.cite is None
+                and "page" not in self.citation.fields):  # a document study cites pages
+            text = f"{text}, p. {quote.page}"
+        return text if quote.origin == "manual" else f"{text} (autocoded)"
 
     def themes(self) -> Iterator[Theme]:
         """The themes in the order asked, each holding only its own codings (one query per

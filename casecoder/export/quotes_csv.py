@@ -1,13 +1,18 @@
 """The quote export as CSV, long format: one row per coding, every attribute a column.
 
-This is the format for analysis in R, pandas or a pivot table, so it keeps the exact coded text
-(line breaks included) and stores no summaries: those are one group-by away. Rows come in the
-order of the other formats (theme, then section, then document and offset) and the file carries
-no time stamp, so the same project always gives the same bytes.
+This is the format for analysis in R, pandas or a pivot table: no summaries (those are one
+group-by away), line breaks inside quotes kept, and a last column "citation" with the quote's
+citation (`--cite`), as every other format prints it. Rows come in the order of the other
+formats (theme, then section, then document and offset) and the file carries no time stamp,
+so the same project always gives the same bytes.
+
+Formula safety (the rules are in `casecoder.export.cells`): by default a cell that a
+spreadsheet would run as a formula gets one leading apostrophe, reversibly (`cells.restore`);
+with `--raw` every cell is the exact text, for pandas or R, and the file must not be opened in
+a spreadsheet. README.md says the same.
 
 It is written as UTF-8 with a byte-order mark, because Excel, which many researchers open CSV
-with, otherwise reads "æøå" as mojibake; pandas, R (readr) and LibreOffice ignore the mark. Any
-cell that a spreadsheet would run as a formula gets a leading apostrophe (see `neutralise`).
+with, otherwise reads "æøå" as mojibake; pandas, R (readr) and LibreOffice ignore the mark.
 """
 
 from __future__ import annotations
@@ -23,18 +28,28 @@ from casecoder.export.quotes import (
     long_row,
 )
 
+_CHECK = FORMULA_START | {"'"}
+
 
 def write_csv(export: QuoteExport, target: Path) -> int:
     """Write the long-format CSV atomically; returns the number of rows (codings) written."""
     rows = 0
+    raw = export.options.raw
+    cite = export.cite
     with atomic_open(target, encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([neutralise(c) for c in long_columns(export)] + ["origin"])
+        header = [*long_columns(export), "citation", "origin"]
+        writer.writerow(header if raw else [neutralise(c) for c in header])
         for theme in export.themes():
             for quote in theme.all_quotes():
-                # neutralise() inlined: this loop runs once per cell of a 100k-row file.
-                writer.writerow([v if isinstance(v, int) or not v or v[0] not in FORMULA_START
-                                 else "'" + v for v in long_row(export, quote)]
-                                + [quote.origin])
+                row = long_row(export, quote)
+                row.append(cite(quote))
+                row.append(quote.origin)
+                if not raw:
+                    # Only cells starting with a formula character or an apostrophe can
+                    # need the apostrophe; the check is inlined for 100k-row files.
+                    row = [neutralise(v) if type(v) is str and v and v[0] in _CHECK else v
+                           for v in row]
+                writer.writerow(row)
                 rows += 1
     return rows

@@ -1,6 +1,7 @@
 """The quote export as one self-contained HTML file: open it, read it, print it to PDF.
 
-Nothing is fetched: styles are inline and each theme's bar chart is inline SVG, so the file
+Nothing is fetched: styles are inline and each theme's charts (one per --by attribute, the
+share of each group's documents that mention the theme) are inline SVG, so the file
 works offline, from an e-mail attachment or an archive years later. The print styles start each
 theme on a new page and keep a quote together with its attribution. Every piece of project
 text is HTML-escaped (transcripts contain "<", "&" and anything a pasted e-mail brought along).
@@ -8,12 +9,12 @@ text is HTML-escaped (transcripts contain "<", "&" and anything a pasted e-mail 
 
 from __future__ import annotations
 
-import re
 from html import escape
 from pathlib import Path
 from typing import TextIO
 
 from casecoder.export.atomic import atomic_open
+from casecoder.export.charts import Chart, group_sizes, svg, theme_charts
 from casecoder.export.quotes import (
     COUNT_FIELDS,
     Cell,
@@ -25,7 +26,6 @@ from casecoder.export.quotes import (
     paragraphs,
 )
 
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --accent: #277cdc; }
 * { box-sizing: border-box; }
@@ -77,8 +77,9 @@ def _write(export: QuoteExport, out: TextIO) -> int:
         out.write(f'<li><a href="#theme-{number}">{escape(export.show(code.path))}</a></li>\n')
     out.write("</ol></nav>\n")
     written = 0
+    sizes = group_sizes(export)
     for number, theme in enumerate(export.themes(), start=1):
-        written += _theme(export, theme, number, out)
+        written += _theme(export, theme, number, out, sizes)
     out.write("</body>\n</html>\n")
     return written
 
@@ -109,38 +110,14 @@ def _matrix(theme: Theme, matrix: Matrix, out: TextIO) -> None:
               f'<td class="n">{_cell(matrix.total)}</td></tr>\n</tbody>\n</table>\n')
 
 
-def bar_chart(theme: Theme, matrix: Matrix) -> str:
-    """A small horizontal bar chart of the theme's codings per value of one attribute."""
-    color = theme.code.color if _COLOR.match(theme.code.color or "") else "#277cdc"
-    values = [(label, matrix.column_totals[v].codings)
-              for v, label in zip(matrix.values, matrix.labels, strict=True)]
-    if not values:
-        return ""
-    top = max(n for _label, n in values) or 1
-    row, label_w, bar_w, pad = 22, 250, 330, 6
-    height = row * len(values) + pad * 2
-    width = label_w + bar_w + 50
-    title = f"Codings of {theme.path} by {matrix.attribute}"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-             f'height="{height}" viewBox="0 0 {width} {height}" '
-             'font-family="Arial, sans-serif" font-size="12">',
-             f"<title>{escape(title)}</title>"]
-    for i, (label, n) in enumerate(values):
-        y = pad + i * row
-        shown = label if len(label) <= 38 else label[:37] + "…"
-        length = round(bar_w * n / top)
-        parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">'
-                     f"{escape(shown)}</text>")
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{length}" height="{row - 6}" '
-                     f'fill="{color}"><title>{escape(label)}: {n}</title></rect>')
-        parts.append(f'<text x="{label_w + length + 5}" y="{y + 15}">{n}</text>')
-    parts.append("</svg>")
-    caption = f"Codings of {escape(theme.path)} by {escape(matrix.attribute)}"
-    return (f'<figure class="chart">{"".join(parts)}<figcaption>{caption}</figcaption>'
-            "</figure>\n")
+def chart_figure(chart: Chart) -> str:
+    """One normalised chart (see casecoder.export.charts) as a figure with its caption."""
+    return (f'<figure class="chart">{svg(chart)}<figcaption>{escape(chart.caption)}'
+            "</figcaption></figure>\n")
 
 
-def _theme(export: QuoteExport, theme: Theme, number: int, out: TextIO) -> int:
+def _theme(export: QuoteExport, theme: Theme, number: int, out: TextIO,
+           sizes: dict[str, dict[str, int]]) -> int:
     out.write(f'<section class="theme" id="theme-{number}">\n<h2>{escape(theme.path)}</h2>\n')
     for line in paragraphs(theme.definition):
         out.write(f'<p class="definition">{escape(line)}</p>\n')
@@ -152,8 +129,8 @@ def _theme(export: QuoteExport, theme: Theme, number: int, out: TextIO) -> int:
     for section in theme.sections:
         out.write(_counts_row(escape(section.label), section.counts))
     out.write("</tbody>\n</table>\n")
-    if theme.matrices and theme.counts.codings:
-        out.write(bar_chart(theme, theme.matrices[0]))
+    for chart in theme_charts(export, theme, sizes):
+        out.write(chart_figure(chart))
     for matrix in theme.matrices:
         if matrix.values:
             _matrix(theme, matrix, out)
@@ -166,7 +143,7 @@ def _theme(export: QuoteExport, theme: Theme, number: int, out: TextIO) -> int:
         out.write(f'<p class="counts-line">{section.counts.line()}</p>\n')
         n = 0
         for quote in theme.quotes(section.code):
-            _quote(quote, out)
+            _quote(quote, export.cite(quote), out)
             n += 1
         if not n:
             out.write('<p class="none">No quotes.</p>\n')
@@ -176,7 +153,7 @@ def _theme(export: QuoteExport, theme: Theme, number: int, out: TextIO) -> int:
     return written
 
 
-def _quote(quote: Quote, out: TextIO) -> None:
+def _quote(quote: Quote, citation: str, out: TextIO) -> None:
     out.write('<figure class="quote">\n<blockquote>\n')
     if quote.context_before:
         out.write(f'<p class="context">{escape(quote.context_before)}</p>\n')
@@ -185,7 +162,7 @@ def _quote(quote: Quote, out: TextIO) -> None:
     if quote.context_after:
         out.write(f'<p class="context">{escape(quote.context_after)}</p>\n')
     out.write(f'</blockquote>\n<figcaption class="attribution">— '
-              f"{escape(quote.attribution())}</figcaption>\n")
+              f"{escape(citation)}</figcaption>\n")
     if quote.memo:
         out.write(f'<p class="memo"><strong>Memo:</strong> {escape(quote.memo)}</p>\n')
     out.write("</figure>\n")

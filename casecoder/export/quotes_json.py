@@ -67,6 +67,7 @@ def _write(export: QuoteExport, out: TextIO) -> int:
         "coder": export.show(export.coder) if export.coder else None,
         "by": export.by, "context_sentences": export.options.context,
         "pseudonymised": export.pseudonymizer is not None, "counting": COUNTING_NOTE,
+        "cite": export.citation.template,
     }
     if export.exported_at:
         head["exported_at"] = export.exported_at
@@ -95,7 +96,9 @@ def _write(export: QuoteExport, out: TextIO) -> int:
             n = 0
             for n, quote in enumerate(theme.quotes(section.code), start=1):
                 out.write(",\n            " if n > 1 else "\n            ")
-                out.write(_dump(quote_record(quote)))
+                record = quote_record(quote)
+                record["citation"] = export.cite(quote)  # the --cite line, as every format
+                out.write(_dump(record))
             written += n
             out.write("\n          ]}" if n else "]}")
         out.write("\n      ]\n    }" if theme.sections else "]\n    }")

@@ -116,7 +116,7 @@ def _theme(export: QuoteExport, theme: Theme, out: TextIO) -> int:
         out.write(f"{section.counts.line()}\n\n")
         n = 0
         for quote in theme.quotes(section.code):
-            _quote(quote, out)
+            _quote(quote, export.cite(quote), out)
             n += 1
         if not n:
             out.write("No quotes.\n\n")
@@ -124,14 +124,14 @@ def _theme(export: QuoteExport, theme: Theme, out: TextIO) -> int:
     return written
 
 
-def _quote(quote: Quote, out: TextIO) -> None:
+def _quote(quote: Quote, citation: str, out: TextIO) -> None:
     lines: list[str] = []
     if quote.context_before:
         lines.append(f"*Context before:* {escape(quote.context_before)}")
     lines.extend(escape(p) for p in paragraphs(quote.text))
     if quote.context_after:
         lines.append(f"*Context after:* {escape(quote.context_after)}")
-    lines.append(f"— {escape(quote.attribution())}")
+    lines.append(f"— {escape(citation)}")
     if quote.memo:
         lines.append(f"*Memo:* {escape(quote.memo)}")
     out.write("\n>\n".join(f"> {line}" for line in lines))

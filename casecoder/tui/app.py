@@ -181,12 +181,15 @@ class CasecoderApp(App[None]):
         if request is None:
             return
         from casecoder.errors import UserError
+        from casecoder.export.pseudonym_record import remember_pseudonyms
         from casecoder.export.quotes import QuoteOptions, export_quotes
 
         options = QuoteOptions(themes=request.themes, by=request.by, coder=request.coder,
-                               context=request.context, pseudonyms=request.pseudonyms)
+                               context=request.context, pseudonyms=request.pseudonyms,
+                               cite=request.cite)
         try:
             result = export_quotes(self.project, request.output, options, request.fmt)
+            remember_pseudonyms(self.project, request.pseudonyms)
         except UserError as exc:
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return

@@ -3,11 +3,16 @@
 It gathers the same choices as `casecoder export quotes` and hands them back to the app,
 which runs the same `export_quotes` on its own thread (the project's connection belongs to
 it) and says where the file went. Nothing here writes anything.
+
+The pseudonyms field is empty (real names) unless the project remembers the file its last
+export used, and then holds that file; clearing it on such a project asks before exporting
+real names. The citation field takes the same template as `--cite`, checked before the
+dialog closes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,6 +23,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList
 
+from casecoder.errors import UserError
+from casecoder.export.citations import DEFAULT_CITE, Citation
+from casecoder.export.pseudonym_record import remembered
+from casecoder.tui.screens.dialogs import ChoiceDialog
 from casecoder.tui.screens.prompts import PathSuggester
 
 if TYPE_CHECKING:
@@ -38,6 +47,7 @@ class ExportRequest:
     coder: str | None
     pseudonyms: Path | None
     context: int
+    cite: str | None = None  # None: the default template
 
 
 class ExportDialog(ModalScreen[ExportRequest | None]):
@@ -75,10 +85,14 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                     yield Select([("No context", 0), ("1 sentence context", 1),
                                   ("2 sentences context", 2)], value=0, allow_blank=False,
                                  id="export-context")
-                yield Label("Pseudonyms file (CSV name,pseudonym or YAML; empty: none)")
-                yield Input(placeholder="transcripts/pseudonyms.csv", id="export-pseudonyms",
+                yield Label("Pseudonyms file (CSV name,pseudonym or YAML; empty: real names)")
+                on_record = remembered(p)
+                yield Input(str(on_record) if on_record else "", id="export-pseudonyms",
                             suggester=PathSuggester((".csv", ".yml", ".yaml"),
                                                     base=self.folder))
+                yield Label("Cite quotes as (any attribute, speaker, document, sentence, "
+                            "time, coder)")
+                yield Input(DEFAULT_CITE, id="export-cite")
                 yield Label("Write to")
                 yield Input(str(self.folder / f"{stem}-quotes.docx"), id="export-output")
             with Horizontal(classes="dialog-buttons"):
@@ -98,17 +112,43 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     @on(Button.Pressed, "#export-go")
     def action_export(self) -> None:
+        request = self._request()
+        if request is None:
+            return
+        on_record = remembered(self.project)
+        if request.pseudonyms is None and on_record is not None:
+            def chosen(choice: int | None) -> None:
+                if choice == 0:
+                    self.dismiss(replace(request, pseudonyms=on_record))
+                elif choice == 1:
+                    self.dismiss(request)
+
+            self.app.push_screen(ChoiceDialog(
+                "This project was last exported with pseudonyms. Export with them?",
+                [f"Use {on_record}", "Export real names"], "enter choose · esc back"),
+                chosen)
+            return
+        self.dismiss(request)
+
+    def _request(self) -> ExportRequest | None:
+        """The request the fields describe, or None (after saying why) when one is wrong."""
         themes = tuple(self.query_one("#export-themes", SelectionList).selected)
         if not themes:
             self.notify("Choose at least one theme", severity="warning")
-            return
+            return None
         output = self.query_one("#export-output", Input).value.strip()
         if not output:
             self.notify("Say where to write the file", severity="warning")
-            return
+            return None
+        cite = self.query_one("#export-cite", Input).value.strip() or DEFAULT_CITE
+        try:
+            Citation.parse(cite, self.project.attribute_names())
+        except UserError as exc:
+            self.notify(str(exc), title="Citation", severity="error", markup=False)
+            return None
         coder = self.query_one("#export-coder", Select).value
         pseudonyms = self.query_one("#export-pseudonyms", Input).value.strip()
-        self.dismiss(ExportRequest(
+        return ExportRequest(
             output=self._resolve(output),
             fmt=str(self.query_one("#export-format", Select).value),
             themes=themes,
@@ -116,7 +156,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             coder=None if coder == ALL_CODERS else str(coder),
             pseudonyms=self._resolve(pseudonyms) if pseudonyms else None,
             context=int(self.query_one("#export-context", Select).value),  # type: ignore[arg-type]
-        ))
+            cite=cite,
+        )
 
     def _resolve(self, text: str) -> Path:
         path = Path(text).expanduser()
