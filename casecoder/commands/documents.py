@@ -62,7 +62,8 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
         print_json(results)
     else:
         emit(rows, fmt, ["file", "status", "document", "encoding", "words", "sentences",
-                         "turns", "message"], title="Import")
+                         "turns", "message"], title="Import",
+             optional=("encoding", "turns", "file"))
     failed = [r for r in results if r.status == "failed"]
     for r in failed:
         click.echo(f"casecoder: error: {r.message}", err=True)
@@ -150,8 +151,14 @@ def docs_command(project: Path, fmt: str) -> None:
                          "role": a.get("role", ""), "language": d.language,
                          "format": d.source_format, "words": d.word_count,
                          "codings": coded.get(d.name, 0), "guid": d.guid, "attributes": a})
-    emit(rows, fmt, ["name", "case", "case_type", "role", "language", "format", "words",
-                     "codings"], title="Documents")
+    columns = ["name", "case", "case_type", "role", "language", "format", "words", "codings"]
+    if fmt == "csv":  # a spreadsheet gets every attribute, each in its own column
+        keys = sorted({k for r in rows for k in r["attributes"]} - set(columns))
+        for r in rows:
+            r.update({k: r["attributes"].get(k, "") for k in keys})
+        emit(rows, fmt, [*columns, "guid", *keys])
+        return
+    emit(rows, fmt, columns, title="Documents", optional=("format", "language"))
 
 
 @click.command("show")

@@ -36,9 +36,11 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
               help="Add N sentences of context before and after each quote.")
 @click.option("--timestamp", is_flag=True,
               help="Note the export time in the file (makes runs differ).")
+@click.option("-v", "--verbose", is_flag=True, help="List every pseudonym replacement.")
 def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: tuple[str, ...],
                           by: tuple[str, ...], coder: str | None, all_coders: bool,
-                          pseudonyms: Path | None, context: int, timestamp: bool) -> None:
+                          pseudonyms: Path | None, context: int, timestamp: bool,
+                          verbose: bool) -> None:
     """Write quotes per theme with counts, breakdowns and attribution, for the report.
 
     Per theme: its definition, counts (codings, distinct passages, documents, informants,
@@ -55,7 +57,8 @@ def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: 
                            pseudonyms=pseudonyms, timestamp=timestamp)
     with open_project(project) as p:
         result = export_quotes(p, output, options, fmt)
-    for line in result.pseudonym_report:
+    # One line says what happened; -v lists each name (its last line is the total).
+    for line in (result.pseudonym_report if verbose else result.pseudonym_report[-1:]):
         click.echo(line, err=True)
     click.echo(f"wrote {output} ({result.format}): {result.themes} theme"
                f"{'s' if result.themes != 1 else ''}, {result.codings} coding"

@@ -63,7 +63,12 @@ def demo_command(path: Path | None, coder: str | None, no_tui: bool, force: bool
         click.echo(f"  {stats['codings']} codings ({per_coder or 'none'})")
         click.echo(f"open it with: casecoder {target}")
         return
+    # Said before and after the workbench: the screen hides the first line while it runs,
+    # and the README's next examples need the path.
+    click.echo(f"demo project: {target}")
     _run_workbench(target, coder, None, False)
+    click.echo(f"the demo project is at {target}\n"
+               f"try: casecoder codings {target}   (or open it again: casecoder demo)")
 
 
 COMMANDS = [tui_command, demo_command]

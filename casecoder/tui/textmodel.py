@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from casecoder.model import Coding, Document, Segment
+from casecoder.model import parse_timestamp as parse_time  # noqa: F401 (one parser)
 
 _WORD = re.compile(r"\S+\s*")
 _TOKEN = re.compile(r"\S+")
@@ -370,15 +371,3 @@ def update_marks(marks: Marks, codings: Sequence[Coding], layout: Layout,
     for c in sorted(added, key=lambda c: c.start):
         marks.add(c, *_lines_of(starts, c))
     return True
-
-
-def parse_time(text: str) -> float | None:
-    """'00:12:31', '12:31' or '1:02:03' as seconds; None if it is not a time."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        return None
-    numbers = [int(p) for p in parts]
-    if len(numbers) == 2:
-        numbers.insert(0, 0)
-    h, m, s = numbers
-    return float(h * 3600 + m * 60 + s)

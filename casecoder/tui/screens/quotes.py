@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -27,7 +26,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casecoder.errors import UserError
-from casecoder.model import Coding, Segment
+from casecoder.model import Coding, SentenceIndex, format_timestamp
 from casecoder.project import Project
 from casecoder.tui.keymap import bindings
 from casecoder.tui.screens.prompts import Choice, PickDialog
@@ -46,33 +45,6 @@ def fold_lines(text: str) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def format_timestamp(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
-class SentenceIndex:
-    """A document's sentences, searchable by offset without a query per quote.
-
-    Segments never change after import, so one load per document serves the screen's whole
-    life; `at` answers exactly what `project.segment_at(doc, offset, "sentence")` answers.
-    """
-
-    def __init__(self, sentences: Sequence[Segment]) -> None:
-        self.sentences = list(sentences)
-        self.ends = [s.end for s in self.sentences]
-
-    def index_at(self, offset: int) -> int | None:
-        i = bisect_right(self.ends, offset)
-        return i if i < len(self.sentences) else None
-
-    def at(self, offset: int) -> Segment | None:
-        i = self.index_at(offset)
-        return None if i is None else self.sentences[i]
 
 
 class QuoteContext(ModalScreen[None]):
