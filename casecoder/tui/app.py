@@ -17,6 +17,8 @@ from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from casecoder.config import load_config, set_config_value
+from casecoder.errors import UserError
 from casecoder.tui.keymap import KEYS, KeySpec, bindings, user_keymap
 from casecoder.tui.screens.coding import CodingScreen
 from casecoder.tui.screens.help import HelpScreen, keys_label
@@ -90,8 +92,18 @@ class CasecoderApp(App[None]):
         else:
             self.keymap_problems = []
         self.keymap = keymap
+        self.remember_theme = theme is None
+        theme = theme or self._configured_theme()
         if theme:
             self.theme = theme
+
+    def _configured_theme(self) -> str | None:
+        """The theme last chosen with ctrl+t (kept in the user config)."""
+        try:
+            value = load_config().get("theme")
+        except UserError:
+            return None
+        return value if isinstance(value, str) and value in self.available_themes else None
 
     def get_default_screen(self) -> Screen[Any]:
         return self.coding_screen
@@ -153,7 +165,6 @@ class CasecoderApp(App[None]):
         """Run the export the dialog asked for, here on the app's thread, and say where."""
         if request is None:
             return
-        from casecoder.errors import UserError
         from casecoder.export.quotes import QuoteOptions, export_quotes
 
         options = QuoteOptions(themes=request.themes, by=request.by, coder=request.coder,
@@ -172,6 +183,11 @@ class CasecoderApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        if self.remember_theme:
+            try:
+                set_config_value("theme", self.theme)
+            except OSError as exc:
+                self.notify(f"the theme is not remembered: {exc}", severity="warning")
 
     async def run_spec(self, spec: KeySpec) -> None:
         """Run a binding's action on the widget it belongs to (used by the palette)."""

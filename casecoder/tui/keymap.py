@@ -204,6 +204,8 @@ KEYS: tuple[KeySpec, ...] = (
     _k("view.inspector", "i", "toggle_inspector", "Show or hide the right panel", "View",
        "screen"),
     _k("view.sidebar", "s", "toggle_sidebar", "Show or hide the left panel", "View", "screen"),
+    _k("view.margin", "e", "toggle_margin",
+       "Wide margin: more lanes, each bar labelled with its code (and coder)", "View", "screen"),
     _k("focus.codes", "f", "focus_codes", "Filter the codebook (type a name or keyword)",
        "View", "screen"),
     _k("focus.documents", "d", "focus_documents", "Choose a document", "View", "screen"),
