@@ -20,6 +20,7 @@ from textual.screen import Screen
 from casecoder.config import load_config, set_config_value
 from casecoder.errors import UserError
 from casecoder.tui.keymap import KEYS, KeySpec, bindings, user_keymap
+from casecoder.tui.messages import OpenLocation
 from casecoder.tui.screens.coding import CodingScreen
 from casecoder.tui.screens.help import HelpScreen, keys_label
 
@@ -148,6 +149,12 @@ class CasecoderApp(App[None]):
         """
         self._back_to_coding()
         self.coding_screen.open_location(document_name, start, end)
+
+    def on_open_location(self, message: OpenLocation) -> None:
+        try:
+            self.open_location(message.document, message.start, message.end)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
 
     # --- app actions ---------------------------------------------------------------------
 

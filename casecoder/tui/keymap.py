@@ -75,6 +75,7 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
     *_screen("quotes", "Quotes screen (F3)", (
         ("quotes.open", "enter", "open", "Open", "Open the quote in its transcript",
          {"priority": True}),
+        ("quotes.read", "v", "read", "Read", "Read the quote whole, with the sentences around it"),
         ("quotes.filter_code", "c", "filter_code", "Codes",
          "Add or remove a code (a theme brings its subcodes)"),
         ("quotes.filter_attribute", "a", "filter_attribute", "Attribute",
@@ -107,6 +108,9 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
          "Name of the coder that decisions go to"),
         ("agreement.reload", "r", "reload", "Reload", "Compute the figures again",
          {"show": False}),
+        ("agreement.top", "home", "top", "First", "First row", {"show": False, "priority": True}),
+        ("agreement.bottom", "end", "top(True)", "Last", "Last row",
+         {"show": False, "priority": True}),
         ("agreement.close", "escape", "close", "Back", "Back to coding"),
     )),
     *_screen("review", "Agreement review", (

@@ -10,7 +10,6 @@ the way the report will attribute it (role and case type), plus where to find it
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -29,6 +28,7 @@ from casecoder.errors import UserError
 from casecoder.model import Coding, SentenceIndex, format_timestamp
 from casecoder.project import Project
 from casecoder.tui.keymap import bindings
+from casecoder.tui.messages import OpenLocation
 from casecoder.tui.screens.prompts import Choice, PickDialog
 
 #: Attributes that attribute a quote in the report ("a project leader of a BIP").
@@ -279,6 +279,8 @@ class QuotesScreen(Screen[None]):
         text.append(f"  {coding.coder}", style="dim")
         text.append("\n")
         text.append(fold_lines(self.project.text(coding.document_id)[coding.start:coding.end]))
+        if coding.memo:
+            text.append("\n✎ " + " ".join(coding.memo.split()), style="italic")
         return text
 
     def counts(self) -> tuple[int, int, int]:
@@ -427,18 +429,17 @@ class QuotesScreen(Screen[None]):
         event.stop()
         await self.action_open()
 
-    async def action_open(self) -> None:
+    def action_open(self) -> None:
+        """Open the quote in its transcript (the app handles OpenLocation)."""
         coding = self.highlighted()
         if coding is None:
             return
-        open_location = getattr(self.app, "open_location", None)
-        if callable(open_location):
-            try:
-                result = open_location(coding.document, coding.start, coding.end)
-                if inspect.isawaitable(result):
-                    await result
-            except UserError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+        self.post_message(OpenLocation(coding.document, coding.start, coding.end))
+
+    def action_read(self) -> None:
+        """Read one quote whole, inside the sentences around it."""
+        coding = self.highlighted()
+        if coding is None:
             return
         try:
             self._ask(QuoteContext(*self.context(coding)))
