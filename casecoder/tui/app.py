@@ -33,6 +33,7 @@ EXTRA_SCREENS = {
     "quotes": ("casecoder.tui.screens.quotes", "QuotesScreen"),
     "documents": ("casecoder.tui.screens.documents", "DocumentsScreen"),
     "agreement": ("casecoder.tui.screens.agreement", "AgreementScreen"),
+    "memos": ("casecoder.tui.screens.memos", "MemosScreen"),
 }
 #: Key targets that act on the coding screen (the palette offers only these and the app's).
 CODING_TARGETS = ("app", "screen", "transcript")

@@ -113,6 +113,14 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
          {"show": False, "priority": True}),
         ("agreement.close", "escape", "close", "Back", "Back to coding"),
     )),
+    *_screen("memos", "Memos screen (F8)", (
+        ("memos.open", "enter", "open", "Open", "Open the passage or document the memo is on",
+         {"priority": True}),
+        ("memos.filter_kind", "k", "filter_kind", "Target",
+         "Only memos on: all, project, document, code, sentence, coding (cycles)"),
+        ("memos.filter_coder", "o", "filter_coder", "Coder", "Only one coder's memos (cycles)"),
+        ("memos.close", "escape", "close", "Back", "Back to coding"),
+    )),
     *_screen("review", "Agreement review", (
         ("review.next", "n", "next", "Next", "Next disagreement"),
         ("review.previous", "N", "previous", "Prev", "Previous disagreement"),
@@ -227,6 +235,8 @@ KEYS: tuple[KeySpec, ...] = (
     _k("screen.documents", "f4", "show_screen('documents')", "Documents screen", "App", "app"),
     _k("screen.agreement", "f6", "show_screen('agreement')",
        "Agreement screen: compare coders, review disagreements", "App", "app"),
+    _k("screen.memos", "f8", "show_screen('memos')",
+       "Memos screen: every memo, by target and coder", "App", "app"),
     _k("app.export", "f7", "export_quotes",
        "Export quotes per theme (docx, md, html, xlsx, csv, json)", "App", "app"),
     _k("app.theme", "ctrl+t", "toggle_dark", "Switch between dark and light theme", "App",

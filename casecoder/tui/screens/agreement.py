@@ -32,6 +32,14 @@ LEVEL_STYLES = {"poor": "bold red", "tentative": "yellow"}
 REVIEW_UNITS = ("sentence", "turn", "paragraph")
 
 
+def _middle_cut(path: str, width: int) -> str:
+    """'alliance-links/alliance-st…long-term-anchoring': the start and the end of a path."""
+    if len(path) <= width:
+        return path
+    tail = (width - 1) // 2 + (width - 1) % 2
+    return path[:width - 1 - tail] + "…" + path[-tail:]
+
+
 def _figure_text(value: float | None, key: str) -> Text:
     if value is None:
         return Text("n/a", style="dim")
@@ -258,7 +266,10 @@ class AgreementScreen(Screen[None]):
         shown = self._fitting(widths)
         for index in shown:
             table.add_column(headers[index], key=self._columns[index][0], width=widths[index])
+        room = widths[0]
         for label, cells in rows:
+            if len(label) > room:  # keep the end of a path: it tells subcodes apart
+                cells[0] = Text(_middle_cut(label, room), no_wrap=True)
             table.add_row(*[cells[i] for i in shown], key=label)
         if at_top:
             table.move_cursor(row=0)

@@ -147,6 +147,7 @@ class CodingScreen(Screen[None]):
             self._update_quotes()
             self._update_inspector()
         self.set_class(width < 100, "narrow")
+        self.set_class(self.size.height < 30, "short")  # a lower at-cursor panel
 
     def on_screen_resume(self) -> None:
         """Back from another screen: the codebook or codings may have changed there."""
@@ -658,7 +659,7 @@ class CodingScreen(Screen[None]):
             here, self.code_by_id, self.me, (start, end), numbers,
             "Part of" if transcript.char_mode else "Selected:",
             width=max(12, panel.content_region.width or 28),
-            max_lines=10 if self.size.height >= 30 else 6))
+            max_lines=max(3, (panel.size.height or 12) - 2)))
 
     PANELS_DELAY = 0.2
 

@@ -405,7 +405,7 @@ class TranscriptView(ScrollView, can_focus=True):
         stripes = 4 if width >= 64 else 3 if width >= 48 else 2
         label = 0
         if self.wide_margin:
-            stripes = WIDE_LANES if width >= 70 else 4
+            stripes = WIDE_LANES if width >= 50 else 4
             label = min(LABEL_WIDTH, max(12, width // 4))
         text_width = max(8, width - self._gutter_width() - 1 - stripes - label)
         if m is None or (not force and text_width == self._text_width
