@@ -269,8 +269,10 @@ def at_cursor_text(codings: Sequence[Coding], codes: Mapping[int, Code], me: str
     for i, c in enumerate(ordered):
         head = _wrap_path(c.code_path, f" · {'you' if c.coder == me else c.coder}", width - 2)
         memo = _wrapped(c.memo, width, indent="  ✎ ", max_lines=3) if c.memo else []
-        needed = len(head) + len(memo)
         rest = len(ordered) - i - 1
+        if memo and lines + len(head) + len(memo) + (1 if rest else 0) > max_lines:
+            memo = _wrapped(c.memo, width, indent="  ✎ ", max_lines=1)  # a memo gives way
+        needed = len(head) + len(memo)
         if lines + needed + (1 if rest else 0) > max_lines:
             text.append(f"\n… and {len(ordered) - i} more (F3: quotes)", style="dim")
             break
