@@ -30,7 +30,9 @@ SIZES = [(120, 40), (80, 24)]
 
 
 @pytest.fixture
-def crowded(workbench: Project) -> Project:
+def crowded(workbench: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
+    # memos show their date: write them at a fixed time, so the snapshots hold on any day
+    monkeypatch.setattr("casecoder.project.coding.now", lambda: "2025-05-01T10:00:00Z")
     p = workbench
     p.add_code(LONG_CODE)
     sentences = p.segments(DOC)
