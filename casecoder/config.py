@@ -61,3 +61,32 @@ def resolve_coder(explicit: str | None = None) -> str:
         return validate_coder_name(getpass.getuser())
     except (OSError, KeyError):
         return "coder"
+
+
+def set_config_value(key: str, value: str) -> None:
+    """Remember one top-level setting (such as `theme`) in the user config file.
+
+    The file is the user's own and may hold comments and a `[keys]` table, so only the one
+    `key = "..."` line is replaced or added (before the first table); the rest is kept as
+    written. The new file replaces the old one in one rename.
+    """
+    import json
+    import re
+
+    path = config_path()
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+    lines = text.splitlines()
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")),
+                       len(lines))
+    for i, existing in enumerate(lines[:first_table]):
+        if pattern.match(existing):
+            lines[i] = line
+            break
+    else:
+        lines.insert(first_table, line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

@@ -197,3 +197,64 @@ class UnitHit:
             pos = e
         out.append(self.text[pos - self.start:])
         return "".join(out)
+
+
+class SentenceIndex:
+    """A document's sentences, searchable by offset without a query per passage.
+
+    The one definition of "the sentence at an offset" (the TUI, the CLI tables and the quote
+    screens use it): the sentence containing the offset, or the next one if the offset falls
+    between sentences, as `Project.segment_at(doc, offset, "sentence")` answers.
+    """
+
+    def __init__(self, sentences: list[Segment]) -> None:
+        from bisect import bisect_right
+
+        self._bisect = bisect_right
+        self.sentences = list(sentences)
+        self.ends = [s.end for s in self.sentences]
+
+    def index_at(self, offset: int) -> int | None:
+        i = self._bisect(self.ends, offset)
+        return i if i < len(self.sentences) else None
+
+    def at(self, offset: int) -> Segment | None:
+        i = self.index_at(offset)
+        return None if i is None else self.sentences[i]
+
+    def label(self, start: int, end: int) -> str:
+        """'12' or '12-14': the sentence numbers a passage [start, end) touches."""
+        first = self.at(start)
+        last = self.at(max(start, end - 1))
+        if first is None:
+            return ""
+        if last is None or last.number == first.number:
+            return str(first.number)
+        return f"{first.number}-{last.number}"
+
+
+def format_timestamp(seconds: float | None) -> str:
+    """Seconds as hh:mm:ss, the one way casecoder writes a time (tables, panels, exports)."""
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def parse_timestamp(value: str) -> float | None:
+    """Seconds from "[00:12:31]", "(12:31)", "00:12:31,5"; None if a field is out of range."""
+    parts = value.strip("[]()").replace(",", ".").split(":")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return None
+    if len(numbers) not in (2, 3) or any(n < 0 for n in numbers):
+        return None
+    if len(numbers) == 3 and (numbers[1] >= 60 or numbers[2] >= 60):
+        return None
+    if len(numbers) == 2 and numbers[1] >= 60:
+        return None
+    seconds = 0.0
+    for number in numbers:
+        seconds = seconds * 60 + number
+    return seconds

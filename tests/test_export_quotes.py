@@ -584,7 +584,7 @@ def test_no_listed_name_survives_in_any_format(own_study: Path, tmp_path: Path,
     names.write_text(PSEUDONYMS_YAML, encoding="utf-8")
     out = tmp_path / f"anon.{suffix}"
     result = export(study, out, "--pseudonyms", names, "--context", "2",
-                    "--by", "role", "--by", "case_type")
+                    "--by", "role", "--by", "case_type", "-v")
     texts = all_text(out)
     joined = "\n".join(texts)
     for name in NAMES:

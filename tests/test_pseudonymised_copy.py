@@ -94,7 +94,7 @@ def test_cli_writes_the_copy_once_and_reports_counts(named_project: Project,
     out = tmp_path / "anon.cc.db"
     args = ["export", "pseudonymised", str(named_project.path), "-o", str(out),
             "--pseudonyms", str(mapping)]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, [*args, "-v"])
     assert result.exit_code == 0, result.output
     assert "Ole -> [kollega]: 5 replacements" in result.stderr  # 3 in text, attribute, memo
     again = CliRunner().invoke(main, args)

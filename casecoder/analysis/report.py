@@ -14,7 +14,7 @@ import html
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from casecoder.analysis.agreement import (
@@ -171,7 +171,9 @@ def _cell(row: ResultRow, column: str) -> str:
 
 
 # Dropped first when the terminal is too narrow for every column (figures are never cut).
-_DROP_ORDER = ("coded", "scott_pi", "fleiss_kappa", "brennan_prediger", "gwet_ac1")
+# Units go late (the summary line gives the total), before the label could be split.
+_DROP_ORDER = ("coded", "scott_pi", "fleiss_kappa", "brennan_prediger", "gwet_ac1",
+               "n_units", "percent_agreement")
 _LABEL_MIN = 14
 
 
@@ -182,6 +184,12 @@ def _cell_width(row: ResultRow, key: str) -> int:
     return len(_cell(row, key))
 
 
+def _label_width(rows: Sequence[ResultRow]) -> int:
+    """Room for the longest word of any label: a code path must never be split."""
+    words = [len(w) for r in rows for w in r.label.split()]
+    return max(_LABEL_MIN, *words) if words else _LABEL_MIN
+
+
 def _fit_columns(report: AgreementReport, width: int) -> tuple[list[tuple[str, str]], list[str]]:
     """The terminal columns that fit ``width`` without cutting a figure, and those left out."""
     columns = _columns(report, coders=len(report.coders) <= 3, terminal=True)
@@ -189,9 +197,10 @@ def _fit_columns(report: AgreementReport, width: int) -> tuple[list[tuple[str, s
 
     widest = {key: max(len(header), *(_cell_width(r, key) for r in rows))
               for key, header in columns if key != "label"}  # once, not once per try
+    label = _label_width(rows)
 
     def needed(cols: list[tuple[str, str]]) -> int:
-        return _LABEL_MIN + sum(3 + widest[key] for key, _ in cols if key != "label")
+        return label + sum(3 + widest[key] for key, _ in cols if key != "label")
 
     hidden: list[str] = []
     for group in _DROP_ORDER:
@@ -270,8 +279,8 @@ def _rich_tables(report: AgreementReport, width: int = 200) -> tuple[list[Any], 
         table = Table(title=title, title_justify="left", header_style="bold",
                       box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         for key, header in columns:
-            if key == "label":  # the one column that folds when the terminal is narrow
-                table.add_column(header, overflow="fold", min_width=12)
+            if key == "label":  # wraps between words only: paths stay whole
+                table.add_column(header, overflow="fold", min_width=_label_width(rows))
             else:  # a fixed width: rich need not measure a thousand cells per column
                 fixed = max(len(header), *(_cell_width(r, key) for r in rows))
                 table.add_column(header, justify="right", no_wrap=True, width=fixed)
@@ -294,9 +303,30 @@ def _rich_tables(report: AgreementReport, width: int = 200) -> tuple[list[Any], 
     return tables, hidden
 
 
-def print_report(report: AgreementReport, console: Any) -> None:
-    """The report as rich tables, with the description first and the legend last."""
+def used_only(report: AgreementReport) -> tuple[AgreementReport, int]:
+    """The report without the code and theme rows no compared coder applied, and how many
+    rows that left out: a table of 1.000/n/a rows for unused codes hides the ones that
+    matter. The overall figures are unchanged (they were computed over every code)."""
+    def used(row: ResultRow) -> bool:
+        return any(row.coded.values())
+
+    codes = [r for r in report.code_rows if used(r)]
+    themes = [r for r in report.theme_rows if used(r)]
+    dropped = len(report.code_rows) - len(codes) + len(report.theme_rows) - len(themes)
+    return replace(report, code_rows=codes, theme_rows=themes), dropped
+
+
+def print_report(report: AgreementReport, console: Any, *, all_codes: bool = True) -> None:
+    """The report as rich tables, with the description first and the legend last.
+
+    With all_codes=False, codes and themes nobody used are left out of the tables (and
+    counted in one line).
+    """
     from rich.markup import escape
+
+    unused = 0
+    if not all_codes:
+        report, unused = used_only(report)
 
     console.print(f"[bold]Inter-coder agreement[/bold] {escape(report.project)}")
     for label, text in _summary_lines(report):
@@ -305,6 +335,8 @@ def print_report(report: AgreementReport, console: Any) -> None:
     for table in tables:
         console.print()
         console.print(table)
+    if unused:
+        console.print(f"Not shown: {unused} codes nobody applied (--all-codes).")
     if hidden:
         console.print(f"[yellow]Too narrow for every column: {escape(', '.join(hidden))} not "
                       "shown. Widen the window or use --format md, html, csv or json.[/yellow]")

@@ -111,11 +111,13 @@ def _data(p: Any, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
                    "else table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="OUT", help="Write the report to this file (replaced atomically).")
+@click.option("--all-codes", is_flag=True,
+              help="In the terminal table, also list codes nobody compared applied.")
 def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
                       documents: tuple[str, ...], min_overlap: float | None, origin: str,
                       partial: bool, skip_interviewers: bool, used_codes_only: bool,
                       bootstrap: int, seed: int, fmt: str | None,
-                      output: Path | None) -> None:
+                      output: Path | None, all_codes: bool) -> None:
     """Inter-coder agreement per code, theme, document and overall.
 
     Percent agreement, Cohen's kappa, Scott's pi, Fleiss' kappa, Krippendorff's alpha, Gwet's
@@ -144,7 +146,7 @@ def agreement_command(project: Path, coders: tuple[str, ...], unit: str, codes: 
                    f"{report.unit} units, {len(report.codes)} codes, data hash "
                    f"{report.data_hash}")
     elif fmt == "table":
-        print_report(report, console())
+        print_report(report, console(), all_codes=all_codes)
     else:
         click.echo(render_report(report, fmt), nl=False)
 

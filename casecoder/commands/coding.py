@@ -65,11 +65,12 @@ def code_command(project: Path, doc: str, code: str, start: int | None, end: int
         s, e = _span(p, doc, start, end, segments, unit)
         coding = p.code_range(doc, code, s, e, memo=memo)
         quote = p.text(coding.document_id)[coding.start:coding.end]
+        where = p.passage_label(coding.document_id, coding.start, coding.end)
     if fmt == "json":
         print_json({**coding.__dict__, "text": quote})
         return
-    short = quote if len(quote) <= 90 else quote[:87] + "..."
-    click.echo(f"{coding.code_path} [{coding.start}, {coding.end}) by {coding.coder}: {short}")
+    short = _shorten(" ".join(quote.split()), 90)
+    click.echo(f"{coding.code_path} on {coding.document}, {where} by {coding.coder}: {short}")
 
 
 @click.command("uncode")
@@ -90,14 +91,15 @@ def uncode_command(project: Path, coding_guid: str | None, doc: str | None, code
     with open_project(project, coder) as p:
         if coding_guid:
             removed = p.remove_coding(coding_guid)
-            click.echo(f"removed {removed.code_path} [{removed.start}, {removed.end}) "
-                       f"from {removed.document}")
+            where = p.passage_label(removed.document_id, removed.start, removed.end)
+            click.echo(f"removed {removed.code_path} from {removed.document}, {where}")
             return
         if not doc or not code:
             raise UserError("give --doc and --code with a range, or --coding GUID")
         s, e = _span(p, doc, start, end, segments, unit)
         n = p.uncode(doc, code, s, e)
-        click.echo(f"removed {p.code(code).path} from [{s}, {e}) of {doc}: {n} coding(s) changed")
+        where = p.passage_label(doc, s, e)
+        click.echo(f"removed {p.code(code).path} from {doc}, {where}: {n} coding(s) changed")
 
 
 @click.command("codings")
@@ -126,6 +128,8 @@ def codings_command(project: Path, doc: str | None, code: str | None, by_coder: 
     Example: casecoder codings study.cc.db --code barriers --where role=pro-rector
     --with-code motivation --unit turn
     """
+    from casecoder.model import SentenceIndex
+
     with open_project(project) as p:
         kept: set[str] | None = None
         if where or speakers or with_codes or without_codes:
@@ -147,18 +151,30 @@ def codings_command(project: Path, doc: str | None, code: str | None, by_coder: 
         if kept is not None:
             codings = [c for c in codings if c.guid in kept]
         rows = []
+        indexes: dict[int, SentenceIndex] = {}
         for c in codings:
             text = p.text(c.document_id)[c.start:c.end]
+            if c.document_id not in indexes:
+                indexes[c.document_id] = SentenceIndex(p.segments(c.document_id, "sentence"))
             rows.append({"guid": c.guid, "document": c.document, "code": c.code_path,
-                         "coder": c.coder, "start": c.start, "end": c.end, "text": text,
+                         "coder": c.coder, "sentences": indexes[c.document_id].label(
+                             c.start, c.end),
+                         "start": c.start, "end": c.end, "text": text,
                          "memo": c.memo, "created_at": c.created_at})
     if fmt == "table":
         for row in rows:
-            row["text"] = " ".join(row["text"].split())
-            if len(row["text"]) > 80:
-                row["text"] = row["text"][:77] + "..."
+            row["text"] = _shorten(" ".join(row["text"].split()), 400)
+    # People read sentence numbers (as `show` prints them); offsets stay in CSV and JSON.
     emit(rows, fmt, ["document", "code", "coder", "start", "end", "text", "memo"],
+         table_columns=["document", "code", "coder", "sentences", "text", "memo"],
          title=f"{len(rows)} codings")
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _coding_records(p: Any, codings: Iterable[Any]) -> Iterator[dict[str, Any]]:
@@ -240,7 +256,8 @@ def memos_command(project: Path, kind: str | None, fmt: str) -> None:
         memos = p.memos(kind)
     rows = [{"on": m.target_kind, "target": m.target, "coder": m.coder, "text": m.text,
              "updated_at": m.updated_at, "guid": m.guid} for m in memos]
-    emit(rows, fmt, ["on", "target", "coder", "text", "updated_at"], title="Memos")
+    emit(rows, fmt, ["on", "target", "coder", "text", "updated_at"], title="Memos",
+         optional=("updated_at",))
 
 
 COMMANDS = [code_command, uncode_command, codings_command, memo_command, memos_command]

@@ -15,6 +15,7 @@ import click
 
 from casecoder.errors import UserError
 from casecoder.export.cells import neutralise as safe_cell
+from casecoder.model import format_timestamp  # noqa: F401 (re-exported)
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
@@ -83,8 +84,14 @@ def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
 
 def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], *,
          title: str | None = None, styles: dict[str, str] | None = None,
-         json_data: Any = None) -> None:
-    """Print a listing as a rich table, JSON (full records) or CSV (the columns)."""
+         json_data: Any = None, optional: Sequence[str] = (),
+         table_columns: Sequence[str] | None = None) -> None:
+    """Print a listing as a table for people, JSON (full records) or CSV (the columns).
+
+    The table shows `table_columns` (default: the CSV columns) as far as the terminal allows:
+    empty columns and then the `optional` ones (first named, first dropped) are left out
+    rather than splitting a name or a code path (see casecoder.commands.tables).
+    """
     if fmt == "json":
         print_json(rows if json_data is None else json_data)
         return
@@ -93,15 +100,32 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], *,
         return
     from rich.table import Table
 
+    from casecoder.commands.tables import (
+        TEXT_COLUMNS,
+        cell_text,
+        choose_columns,
+        header,
+        record_lines,
+    )
+
+    out = console()
+    shown, fits = choose_columns(rows, list(table_columns or columns), out.width,
+                                 optional=optional)
+    if not fits:
+        if title:
+            click.echo(title)
+        for line in record_lines(rows, shown, out.width):
+            click.echo(line)
+        return
     table = Table(title=title, show_lines=False, header_style="bold")
-    for i, col in enumerate(columns):
-        # The first column names the row (a document, a code): keep it whole.
-        table.add_column(col.replace("_", " "), style=(styles or {}).get(col),
-                         overflow="fold", no_wrap=i == 0,
+    for col in shown:
+        text = col in TEXT_COLUMNS
+        table.add_column(header(col), style=(styles or {}).get(col),
+                         overflow="fold" if text else "ellipsis", no_wrap=not text,
                          justify="right" if _numeric(rows, col) else "left")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
-    console().print(table)
+        table.add_row(*[_cell(cell_text(row.get(c))) for c in shown])
+    out.print(table)
 
 
 def _numeric(rows: Iterable[dict[str, Any]], col: str) -> bool:
@@ -121,13 +145,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return escape(", ".join(str(v) for v in value))
     return escape(str(value))
-
-
-def format_timestamp(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def parse_range(text: str) -> tuple[int, int]:

@@ -84,8 +84,8 @@ def import_command(project: Path, files: tuple[Path, ...], case: str | None,
         print_json(results)
     else:
         emit(rows, fmt, ["file", "status", "document", "encoding", "confidence", "words",
-                         "sentences",
-                         "turns", "message"], title="Import")
+                         "sentences", "turns", "message"], title="Import",
+             optional=("encoding", "confidence", "turns", "file"))
     for r in results:
         for warning in r.warnings:
             click.echo(f"casecoder: warning: {Path(r.path).name}: {warning}", err=True)
@@ -192,8 +192,15 @@ def docs_command(project: Path, fmt: str) -> None:
                          "format": d.source_format, "words": d.word_count,
                          "codings": coded.get(d.name, 0) - agreed.get(d.name, 0),
                          "consensus": agreed.get(d.name, 0), "guid": d.guid, "attributes": a})
-    emit(rows, fmt, ["name", "case", "case_type", "role", "language", "format", "words",
-                     "codings", *(["consensus"] if agreed else [])], title="Documents")
+    columns = ["name", "case", "case_type", "role", "language", "format", "words", "codings",
+               *(["consensus"] if agreed else [])]
+    if fmt == "csv":  # a spreadsheet gets every attribute, each in its own column
+        keys = sorted({k for r in rows for k in r["attributes"]} - set(columns))
+        for r in rows:
+            r.update({k: r["attributes"].get(k, "") for k in keys})
+        emit(rows, fmt, [*columns, "guid", *keys])
+        return
+    emit(rows, fmt, columns, title="Documents", optional=("format", "language"))
 
 
 @click.command("show")

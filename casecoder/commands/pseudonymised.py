@@ -17,7 +17,9 @@ from casecoder.commands.export import export_group
 @click.option("--pseudonyms", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV (name,pseudonym) or YAML mapping of real names to pseudonyms.")
-def export_pseudonymised_command(project: Path, output: Path, pseudonyms: Path) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="List every replacement per name.")
+def export_pseudonymised_command(project: Path, output: Path, pseudonyms: Path,
+                                 verbose: bool) -> None:
     """Copy the project with names replaced in texts, speakers, memos and attributes.
 
     Offsets move with the text, so codings still cover the same words; GUIDs stay. Export
@@ -29,7 +31,8 @@ def export_pseudonymised_command(project: Path, output: Path, pseudonyms: Path) 
     with open_project(project) as p:
         pseudonymizer = Pseudonymizer.from_file(pseudonyms, p.language)
         report = pseudonymised_copy(p, output, pseudonymizer)
-    for line in report.replacements:
+    # One line says what happened; -v lists each name (its last line is the total).
+    for line in (report.replacements if verbose else report.replacements[-1:]):
         click.echo(line, err=True)
     click.echo(f"wrote {report.path}: {report.documents} documents, {report.codings} codings, "
                f"{report.memos} memos, names replaced")

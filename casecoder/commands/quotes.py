@@ -56,12 +56,13 @@ _FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
                    "running cells as formulas (for pandas or R, not for Excel).")
 @click.option("--no-pseudonyms", is_flag=True,
               help="Export real names although the project has a pseudonym file on record.")
+@click.option("-v", "--verbose", is_flag=True, help="List every pseudonym replacement.")
 def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: tuple[str, ...],
                           by: tuple[str, ...], coder: str | None, all_coders: bool,
                           per_coder: bool, no_interviewers: bool, pseudonyms: Path | None,
                           context: int, origin: str, exclude_autocoded: bool,
                           timestamp: bool, cite: str | None, template: Path | None, raw: bool,
-                          no_pseudonyms: bool) -> None:
+                          no_pseudonyms: bool, verbose: bool) -> None:
     """Write quotes per theme with counts, breakdowns and attribution, for the report.
 
     Per theme: its definition, counts (codings, distinct passages, documents, informants,
@@ -95,7 +96,8 @@ def export_quotes_command(project: Path, output: Path, fmt: str | None, themes: 
             check_pseudonyms(p, pseudonyms)
         result = export_quotes(p, output, options, fmt)
         remember_pseudonyms(p, pseudonyms)
-    for line in result.pseudonym_report:
+    # One line says what happened; -v lists each name (its last line is the total).
+    for line in (result.pseudonym_report if verbose else result.pseudonym_report[-1:]):
         click.echo(line, err=True)
     click.echo(f"wrote {output} ({result.format}): {result.themes} theme"
                f"{'s' if result.themes != 1 else ''}, {result.codings} quote"

@@ -6,11 +6,34 @@ before, and the domain packages never see Textual at all.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from casecoder.commands.common import coder_option, open_project, project_argument
+
+
+@contextmanager
+def _screen_on_the_terminal() -> Iterator[None]:
+    """Textual draws on stderr: with `2>log` the screen would go to the file and the
+    terminal stay blank. While the workbench runs, stderr is the terminal stdout is on."""
+    try:
+        redirected = not os.isatty(2) and os.isatty(1)
+    except OSError:
+        redirected = False
+    if not redirected:
+        yield
+        return
+    saved = os.dup(2)
+    os.dup2(1, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _run_workbench(path: Path, coder: str | None, document: str | None, blind: bool) -> None:
@@ -20,7 +43,8 @@ def _run_workbench(path: Path, coder: str | None, document: str | None, blind: b
             project.document(document)  # a wrong name is a one-line error, before the screen
         from casecoder.tui.app import CasecoderApp
 
-        CasecoderApp(project, document=document, blind=blind).run()
+        with _screen_on_the_terminal():
+            CasecoderApp(project, document=document, blind=blind).run()
     finally:
         project.close()
 
@@ -63,7 +87,12 @@ def demo_command(path: Path | None, coder: str | None, no_tui: bool, force: bool
         click.echo(f"  {stats['codings']} codings ({per_coder or 'none'})")
         click.echo(f"open it with: casecoder {target}")
         return
+    # Said before and after the workbench: the screen hides the first line while it runs,
+    # and the README's next examples need the path.
+    click.echo(f"demo project: {target}")
     _run_workbench(target, coder, None, False)
+    click.echo(f"the demo project is at {target}\n"
+               f"try: casecoder codings {target}   (or open it again: casecoder demo)")
 
 
 COMMANDS = [tui_command, demo_command]

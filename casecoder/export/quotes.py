@@ -32,7 +32,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casecoder.errors import UserError
-from casecoder.model import Code, Coding, Document
+from casecoder.model import (
+    Code,
+    Coding,
+    Document,
+    format_timestamp,
+)
 from casecoder.project.autocode import origin_matches
 
 if TYPE_CHECKING:
@@ -74,13 +79,6 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_safe(text: str) -> str:
     """Text that XML-based files (DOCX, XLSX) can hold: control characters are dropped."""
     return _XML_ILLEGAL.sub("", text)
-
-
-def format_timestamp(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def paragraphs(text: str) -> list[str]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from casecoder.ingest.model import Turn
+from casecoder.model import parse_timestamp
 
 MAX_LABEL_CHARS = 40
 
@@ -71,25 +72,6 @@ _HEADING_LINE = re.compile(
 _TS_ONLY_LINE = re.compile(rf"^[ \t]*(?P<ts>{_TS})[ \t]*\n", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n[ \t]*\n\s*")
 _NON_EMPTY_LINE = re.compile(r"[^\n]*\S[^\n]*")
-
-
-def parse_timestamp(value: str) -> float | None:
-    """Seconds from "[00:12:31]", "(12:31)", "00:12:31,5"; None if a field is out of range."""
-    parts = value.strip("[]()").replace(",", ".").split(":")
-    try:
-        numbers = [float(part) for part in parts]
-    except ValueError:
-        return None
-    if len(numbers) not in (2, 3) or any(n < 0 for n in numbers):
-        return None
-    if len(numbers) == 3 and (numbers[1] >= 60 or numbers[2] >= 60):
-        return None
-    if len(numbers) == 2 and numbers[1] >= 60:
-        return None
-    seconds = 0.0
-    for number in numbers:
-        seconds = seconds * 60 + number
-    return seconds
 
 
 def label_shape_ok(label: str) -> bool:

@@ -102,12 +102,15 @@ class CodesMixin(_Base):
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise UserError(f"code name {ref!r} is ambiguous: "
-                            f"{', '.join(c.path for c in matches)}; give the full path")
+            raise UserError(f"code name {ref!r} is ambiguous: it could be "
+                            f"{' or '.join(c.path for c in matches)}; give the full path")
         for c in index.ordered:
             if c.guid == key.strip("{}"):
                 return c
-        raise UserError(f"unknown code {ref!r} (see: casecoder codebook show PROJECT)")
+        hint = _suggestions(key, index.ordered)
+        raise UserError(f"unknown code {ref!r}"
+                        + (f"; did you mean {hint}?" if hint else
+                           " (see: casecoder codebook show PROJECT)"))
 
     def code_by_shortcut(self, key: str) -> Code | None:
         return self._index().by_shortcut.get(key)
@@ -415,3 +418,23 @@ class CodesMixin(_Base):
         return dump_codebook(self.setting("codebook_name") or self.name,
                              self.setting("codebook_description"), self.language,
                              [node(c) for c in index.children.get(None, [])])
+
+
+def _suggestions(key: str, codes: list[Code], limit: int = 5) -> str:
+    """Codes a mistyped reference probably meant: names containing it (or it containing a
+    name: 'barrier' for 'barriers'), then close spellings, each given by its full path."""
+    import difflib
+
+    word = key.rsplit("/", 1)[-1]
+    if not word:
+        return ""
+    found: list[Code] = []
+    for c in codes:
+        name = c.name.casefold()
+        if word in name or (len(name) >= 4 and name in word) or word in c.path.casefold():
+            found.append(c)
+    names = {c.name.casefold(): c for c in codes}
+    for close in difflib.get_close_matches(word, list(names), n=limit, cutoff=0.75):
+        if names[close] not in found:
+            found.append(names[close])
+    return ", ".join(c.path for c in found[:limit])

@@ -79,7 +79,7 @@ class CodingMixin(_Base):
             assert coder_id is not None  # made on the first change
             coding_id = self._merge_touching(log, None, d.id, c.id, coder_id, start, end,
                                              (memo or "").strip())
-            log.summary = f"code {c.path} on {d.name} [{start}, {end})"
+            log.summary = f"code {c.path} on {d.name}, {self.passage_label(d, start, end)}"
             log.document_id = d.id
         return self.coding(coding_id)
 
@@ -194,7 +194,8 @@ class CodingMixin(_Base):
                         "guid": new_guid(), "document_id": d.id, "code_id": c.id,
                         "coder_id": coder_id, "start": right[0], "end": right[1], "memo": memo,
                         "created_at": now()})
-            log.summary = f"uncode {c.path} on {d.name} [{start}, {end})"
+            log.summary = (f"uncode {c.path} on {d.name}, "
+                           f"{self.passage_label(d, start, end)}")
             log.document_id = d.id
         return len(rows)
 
@@ -205,8 +206,8 @@ class CodingMixin(_Base):
                             f"it (run as --coder {coding.coder!r})")
         with self._change("remove-coding") as log:
             log.delete("codings", {"id": coding.id})
-            log.summary = f"remove {coding.code_path} on {coding.document} " \
-                          f"[{coding.start}, {coding.end})"
+            log.summary = (f"remove {coding.code_path} on {coding.document}, "
+                           f"{self.passage_label(coding.document_id, coding.start, coding.end)}")
             log.document_id = coding.document_id
         return coding
 

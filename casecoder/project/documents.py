@@ -286,6 +286,21 @@ class DocumentsMixin(_Base):
             raise UserError(f"{d.name} has {total} {kind}s; {first}-{last} is out of range")
         return int(row[0]), int(row[1])
 
+    def passage_label(self, doc: str | int | Document, start: int, end: int) -> str:
+        """'sentence 12' or 'sentences 12-14': how people name a passage (not by offsets).
+
+        Messages, undo summaries and CLI tables use it; offsets stay in JSON and CSV.
+        """
+        d = self.document(doc)
+        row = self.conn.execute(
+            'SELECT min(number), max(number) FROM segments WHERE document_id = ? '
+            "AND kind = 'sentence' AND start < ? AND \"end\" > ?",
+            (d.id, max(end, start + 1), start)).fetchone()
+        if row is None or row[0] is None:
+            return f"characters {start}-{end}"
+        first, last = int(row[0]), int(row[1])
+        return f"sentence {first}" if first == last else f"sentences {first}-{last}"
+
     def segment_at(self, doc: str | int | Document, offset: int,
                    kind: str = "sentence") -> Segment | None:
         """The segment of a kind that contains an offset (or starts after it, if between)."""

@@ -19,8 +19,10 @@ from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from casecoder.config import load_config, set_config_value
 from casecoder.errors import UserError
 from casecoder.tui.keymap import KEYS, KeySpec, bindings, user_keymap
+from casecoder.tui.messages import OpenLocation
 from casecoder.tui.screens.coding import CodingScreen
 from casecoder.tui.screens.help import HelpScreen, keys_label
 
@@ -35,6 +37,7 @@ EXTRA_SCREENS = {
     "agreement": ("casecoder.tui.screens.agreement", "AgreementScreen"),
     "analysis": ("casecoder.tui.screens.analysis", "AnalysisScreen"),
     "search": ("casecoder.tui.screens.search", "SearchScreen"),
+    "memos": ("casecoder.tui.screens.memos", "MemosScreen"),
 }
 #: Key targets that act on the coding screen (the palette offers only these and the app's).
 CODING_TARGETS = ("app", "screen", "transcript")
@@ -95,8 +98,18 @@ class CasecoderApp(App[None]):
         else:
             self.keymap_problems = []
         self.keymap = keymap
+        self.remember_theme = theme is None
+        theme = theme or self._configured_theme()
         if theme:
             self.theme = theme
+
+    def _configured_theme(self) -> str | None:
+        """The theme last chosen with ctrl+t (kept in the user config)."""
+        try:
+            value = load_config().get("theme")
+        except UserError:
+            return None
+        return value if isinstance(value, str) and value in self.available_themes else None
 
     def get_default_screen(self) -> Screen[Any]:
         return self.coding_screen
@@ -164,6 +177,12 @@ class CasecoderApp(App[None]):
         self._back_to_coding()
         self.coding_screen.open_location(document_name, start, end)
 
+    def on_open_location(self, message: OpenLocation) -> None:
+        try:
+            self.open_location(message.document, message.start, message.end)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+
     # --- app actions ---------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -202,6 +221,11 @@ class CasecoderApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        if self.remember_theme:
+            try:
+                set_config_value("theme", self.theme)
+            except OSError as exc:
+                self.notify(f"the theme is not remembered: {exc}", severity="warning")
 
     async def run_spec(self, spec: KeySpec) -> None:
         """Run a binding's action on the widget it belongs to (used by the palette)."""

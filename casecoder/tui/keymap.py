@@ -75,6 +75,7 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
     *_screen("quotes", "Quotes screen (F3)", (
         ("quotes.open", "enter", "open", "Open", "Open the quote in its transcript",
          {"priority": True}),
+        ("quotes.read", "v", "read", "Read", "Read the quote whole, with the sentences around it"),
         ("quotes.filter_code", "c", "filter_code", "Codes",
          "Add or remove a code (a theme brings its subcodes)"),
         ("quotes.filter_attribute", "a", "filter_attribute", "Attribute",
@@ -121,6 +122,9 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
          "Name of the coder that decisions go to"),
         ("agreement.reload", "r", "reload", "Reload", "Compute the figures again",
          {"show": False}),
+        ("agreement.top", "home", "top", "First", "First row", {"show": False, "priority": True}),
+        ("agreement.bottom", "end", "top(True)", "Last", "Last row",
+         {"show": False, "priority": True}),
         ("agreement.close", "escape", "close", "Back", "Back to coding"),
     )),
     *_screen("analysis", "Analysis screen (F8)", (
@@ -151,6 +155,14 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
     )),
     *_screen("analysis_summary", "Analysis: framework summary", (
         ("analysis_summary.close", "escape", "close", "Close", "Save and close"),
+    )),
+    *_screen("memos", "Memos screen (F10)", (
+        ("memos.open", "enter", "open", "Open", "Open the passage or document the memo is on",
+         {"priority": True}),
+        ("memos.filter_kind", "k", "filter_kind", "Target",
+         "Only memos on: all, project, document, code, sentence, coding (cycles)"),
+        ("memos.filter_coder", "o", "filter_coder", "Coder", "Only one coder's memos (cycles)"),
+        ("memos.close", "escape", "close", "Back", "Back to coding"),
     )),
     *_screen("review", "Agreement review", (
         ("review.next", "n", "next", "Next", "Next disagreement"),
@@ -270,6 +282,8 @@ KEYS: tuple[KeySpec, ...] = (
     _k("view.inspector", "i", "toggle_inspector", "Show or hide the right panel", "View",
        "screen"),
     _k("view.sidebar", "s", "toggle_sidebar", "Show or hide the left panel", "View", "screen"),
+    _k("view.margin", "e", "toggle_margin",
+       "Wide margin: more lanes, each bar labelled with its code (and coder)", "View", "screen"),
     _k("focus.codes", "f", "focus_codes", "Filter the codebook (type a name or keyword)",
        "View", "screen"),
     _k("focus.documents", "d", "focus_documents", "Choose a document", "View", "screen"),
@@ -295,6 +309,8 @@ KEYS: tuple[KeySpec, ...] = (
        "Suggest codes for the selection, learned from your codings", "View", "screen"),
     _k("code.accept_suggestion", "a", "accept_suggestion",
        "Apply the suggested code to the selection", "Code", "screen"),
+    _k("screen.memos", "f10", "show_screen('memos')",
+       "Memos screen: every memo, by target and coder", "App", "app"),
     _k("app.export", "f7", "export_quotes",
        "Export quotes per theme (docx, md, html, xlsx, csv, json)", "App", "app"),
     _k("app.theme", "ctrl+t", "toggle_dark", "Switch between dark and light theme", "App",

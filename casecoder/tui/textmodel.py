@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from casecoder.model import Coding, Document, Segment
+from casecoder.model import parse_timestamp as parse_time  # noqa: F401 (one parser)
 from casecoder.project.reading import ProjectReader
 
 _WORD = re.compile(r"\S+\s*")
@@ -279,6 +280,7 @@ class Marks:
     lane: dict[int, int | None]
     lines: dict[int, tuple[int, int]]  # coding id -> first and last display line
     columns: int
+    me: str = ""  # whose codings get lanes first (they must never be the ones hidden)
 
     def on_line(self, y: int) -> list[Coding]:
         by_id = self.by_id
@@ -288,12 +290,13 @@ class Marks:
         lane = self.lane
         return any(lane[cid] is None for cid in self.per_line.get(y, ()))
 
-    def add(self, coding: Coding, first: int, last: int) -> None:
-        """Add one coding in the leftmost lane free over its lines."""
+    def add(self, coding: Coding, first: int, last: int) -> bool:
+        """Add one coding in the leftmost lane free over its lines; False if it got none."""
         used = {self.lane[cid] for y in range(first, last + 1)
                 for cid in self.per_line.get(y, ())}
         free = next((col for col in range(self.columns) if col not in used), None)
         self._insert(coding, first, last, free)
+        return free is not None
 
     def _insert(self, coding: Coding, first: int, last: int, lane: int | None) -> None:
         cid = coding.id
@@ -327,12 +330,17 @@ def _lines_of(starts: list[int], coding: Coding) -> tuple[int, int]:
     return first, last if last > first else first
 
 
-def build_marks(codings: Sequence[Coding], layout: Layout, columns: int) -> Marks:
-    """Marks for all codings, lanes assigned greedily from the top of the document."""
-    marks = Marks({}, {}, {}, {}, max(0, columns))
+def build_marks(codings: Sequence[Coding], layout: Layout, columns: int,
+                me: str = "") -> Marks:
+    """Marks for all codings, lanes assigned greedily from the top of the document.
+
+    The coder's own codings get lanes first (a dense passage hides others' bars behind the
+    overflow mark, never one's own); then the others', in the lanes left free.
+    """
+    marks = Marks({}, {}, {}, {}, max(0, columns), me)
     starts = layout.starts
     spans = [(*_lines_of(starts, c), c) for c in codings]
-    spans.sort(key=lambda s: (s[0], s[0] - s[1]))
+    spans.sort(key=lambda s: (s[2].coder != me, s[0], s[0] - s[1]))
     free_after = [-1] * marks.columns
     lanes = range(marks.columns)
     for first, last, coding in spans:
@@ -367,18 +375,7 @@ def update_marks(marks: Marks, codings: Sequence[Coding], layout: Layout,
         if cid in old:
             old[cid] = c
     starts = layout.starts
-    for c in sorted(added, key=lambda c: c.start):
-        marks.add(c, *_lines_of(starts, c))
+    for c in sorted(added, key=lambda c: (c.coder != marks.me, c.start)):
+        if not marks.add(c, *_lines_of(starts, c)) and c.coder == marks.me:
+            return False  # one's own coding without a lane: lanes are handed out again
     return True
-
-
-def parse_time(text: str) -> float | None:
-    """'00:12:31', '12:31' or '1:02:03' as seconds; None if it is not a time."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        return None
-    numbers = [int(p) for p in parts]
-    if len(numbers) == 2:
-        numbers.insert(0, 0)
-    h, m, s = numbers
-    return float(h * 3600 + m * 60 + s)

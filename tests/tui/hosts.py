@@ -12,6 +12,7 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 
 from casecoder.project import Project
+from casecoder.tui.messages import OpenLocation
 
 
 class ScreenHost(App[None]):
@@ -45,3 +46,6 @@ class JumpingHost(ScreenHost):
 
     def open_location(self, document: str, start: int, end: int) -> None:
         self.opened.append((document, start, end))
+
+    def on_open_location(self, message: OpenLocation) -> None:
+        self.open_location(message.document, message.start, message.end)

@@ -11,6 +11,7 @@ from pathlib import Path
 from casecoder.project import Project
 from casecoder.tui.screens.dialogs import ChoiceDialog, CodePicker, ConfirmDialog, MemoEditor
 from casecoder.tui.widgets.panels import CodeList, QuoteList
+from casecoder.tui.widgets.statusline import FAILED, NOT_SAVED, StatusLine
 from casecoder.tui.widgets.transcript import TranscriptView
 
 SIZE = (120, 40)
@@ -369,7 +370,11 @@ async def test_errors_become_notifications_and_change_nothing(workbench, make_ap
         await pilot.pause()
         assert any("cannot be applied" in n.message for n in app._notifications)
         assert mine(workbench) == []
-        assert "not saved" in str(app.screen.saved)
+        status = app.screen.query_one(StatusLine)
+        assert status.outcome == NOT_SAVED and "cannot be applied" in status.message
+        await pilot.press("colon", *"9999", "enter")  # a failed jump is no failed save
+        await pilot.pause()
+        assert status.outcome == FAILED and "not 9999" in status.message
 
 
 async def test_mouse_click_moves_the_cursor(workbench, make_app) -> None:

@@ -20,7 +20,7 @@ DOC_A = "c1-bip-prosjektleder"
 
 def status_text(app: object) -> str:
     """The change part of the status line (what the coding screen shows right of centre)."""
-    return str(app.screen.saved)  # type: ignore[attr-defined]
+    return str(app.screen.status.message)  # type: ignore[attr-defined]
 
 
 async def test_a_coding_by_another_process_appears_without_a_key_press(workbench,
@@ -79,7 +79,9 @@ async def test_a_read_only_project_says_so_and_refuses_changes(workbench, make_a
         assert any("read-only" in n.message for n in app._notifications)
         await pilot.press("1")  # apply the first shortcut code: refused, not a crash
         await pilot.pause()
-        assert str(app.screen.saved).startswith("not saved")
+        status = app.screen.status  # type: ignore[attr-defined]
+        assert status.outcome == "not saved" and "read-only" in status.message
+        assert status.read_only
         assert any("read-only" in n.message for n in app._notifications
                    if n.severity == "error")
     assert "ingrid" not in [c.name for c in project.coders()]  # nothing was written

@@ -263,12 +263,12 @@ async def test_enter_opens_the_quote_where_it_is(study: Project) -> None:
         assert app.opened == [(second.document, second.start, second.end)]
 
 
-async def test_without_a_coding_screen_enter_shows_the_context(study: Project) -> None:
+async def test_v_reads_one_quote_whole_in_its_context(study: Project) -> None:
     app = ScreenApp(study, codes=("motivation/quality",))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
         coding = screen.quotes[0]
-        await pilot.press("enter")
+        await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, QuoteContext)
         context = app.screen.context.plain

@@ -33,6 +33,14 @@ LEVEL_STYLES = {"poor": "bold red", "tentative": "yellow"}
 REVIEW_UNITS = ("sentence", "turn", "paragraph")
 
 
+def _middle_cut(path: str, width: int) -> str:
+    """'alliance-links/alliance-st…long-term-anchoring': the start and the end of a path."""
+    if len(path) <= width:
+        return path
+    tail = (width - 1) // 2 + (width - 1) % 2
+    return path[:width - 1 - tail] + "…" + path[-tail:]
+
+
 def _figure_text(value: float | None, key: str) -> Text:
     if value is None:
         return Text("n/a", style="dim")
@@ -293,7 +301,8 @@ class AgreementScreen(Screen[None]):
     def code_ids(self) -> dict[str, int]:
         return {c.path: c.id for c in self.data.codes} if self.data is not None else {}
 
-    def fill_table(self) -> None:
+    def fill_table(self, *, at_top: bool = False) -> None:
+        """The per-code table; `at_top` (after a sort) puts the cursor on the first row."""
         table = self.query_one(DataTable)
         previous = self.highlighted_code()
         table.clear(columns=True)
@@ -322,15 +331,45 @@ class AgreementScreen(Screen[None]):
             rows.append((row.label, cells))
         # Fixed widths from the content: DataTable caches cells rendered before its own
         # width pass (on idle), which left auto-width columns at the width of their header.
-        for index, ((key, _), header) in enumerate(zip(self._columns, headers, strict=True)):
-            width = max([len(header), *(len(str(cells[index])) for _, cells in rows)])
-            if key == "code":
-                width = min(width, 32)  # long paths end in "…"; the figures must fit
-            table.add_column(header, key=key, width=width)
+        widths = [max([len(header), *(len(str(cells[index])) for _, cells in rows)])
+                  for index, header in enumerate(headers)]
+        shown = self._fitting(widths)
+        for index in shown:
+            table.add_column(headers[index], key=self._columns[index][0], width=widths[index])
+        room = widths[0]
         for label, cells in rows:
-            table.add_row(*cells, key=label)
-        if previous is not None and previous in {r.label for r in ordered}:
+            if len(label) > room:  # keep the end of a path: it tells subcodes apart
+                cells[0] = Text(_middle_cut(label, room), no_wrap=True)
+            table.add_row(*[cells[i] for i in shown], key=label)
+        if at_top:
+            table.move_cursor(row=0)
+            table.scroll_home(animate=False)
+        elif previous is not None and previous in {r.label for r in ordered}:
             table.move_cursor(row=table.get_row_index(previous))
+
+    #: Left out first when the table is wider than the screen (α and κ stay longest).
+    DROP_ORDER = ("scott_pi", "fleiss_kappa", "brennan_prediger", "gwet_ac1", "units", "a",
+                  "b", "percent_agreement")
+
+    def _fitting(self, widths: list[int]) -> list[int]:
+        """Indices of the columns that fit the screen; the code column gets room for its
+        longest path when it can, else the path ends in "…" at no less than 20 cells."""
+        keys = [k for k, _ in self._columns]
+        room = max(40, (self.size.width or self.app.size.width) - 4)
+        shown = list(range(len(keys)))
+
+        def need() -> int:
+            return sum(widths[i] + 2 for i in shown)  # DataTable pads each cell by one
+
+        for key in self.DROP_ORDER:
+            if need() <= room:
+                break
+            if key in keys and key != self.sort_key:
+                shown.remove(keys.index(key))
+        if need() > room and "code" in keys:
+            code = keys.index("code")
+            widths[code] = max(20, widths[code] - (need() - room))
+        return shown
 
     def highlighted_code(self) -> str | None:
         table = self.query_one(DataTable)
@@ -349,7 +388,7 @@ class AgreementScreen(Screen[None]):
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_key, self.sort_reverse = key, key not in ("code",)
-        self.fill_table()
+        self.fill_table(at_top=True)
 
     def action_sort(self) -> None:
         keys = [k for k, _ in self._columns]
@@ -357,12 +396,17 @@ class AgreementScreen(Screen[None]):
             return
         self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
         self.sort_reverse = self.sort_key != "code"  # biggest first, except names
-        self.fill_table()
+        self.fill_table(at_top=True)
         self.notify(f"sorted by {dict(self._columns)[self.sort_key]}", timeout=2)
 
     def action_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
-        self.fill_table()
+        self.fill_table(at_top=True)
+
+    def action_top(self, last: bool = False) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1 if last else 0, animate=False)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -394,22 +438,27 @@ class AgreementScreen(Screen[None]):
         self.app.push_screen(TextPrompt(title, value=value, check=check), answer)
 
     def action_coders(self) -> None:
-        current = ",".join(self.data.coders) if self.data is not None else ""
-        known = {c.name for c in self.project.coders()}
+        """Pick the pair to compare from the project's coders (every pair, current first)."""
+        from itertools import combinations
 
-        def check(text: str) -> None:
-            names = [n.strip() for n in text.split(",") if n.strip()]
-            if len(names) != 2:
-                raise UserError("name exactly two coders, as A,B")
-            for name in names:
-                if name not in known:
-                    raise UserError(f"unknown coder {name!r} (coders: {', '.join(sorted(known))})")
+        from casecoder.tui.screens.dialogs import ChoiceDialog
 
-        def apply(text: str) -> None:
-            self.coders = [n.strip() for n in text.split(",") if n.strip()]
-            self.load()
+        current = tuple(self.data.coders) if self.data is not None else ()
+        names = sorted(c.name for c in self.project.coders())
+        pairs = list(combinations(names, 2))
+        if len(pairs) < 1:
+            self.notify("the project has fewer than two coders", severity="warning")
+            return
+        pairs.sort(key=lambda pair: set(pair) != set(current))
+        labels = [f"{a}  ×  {b}" + ("   (now)" if set((a, b)) == set(current) else "")
+                  for a, b in pairs]
 
-        self._prompt("Compare which two coders? (A,B)", current, check, apply)
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.coders = list(pairs[index])
+                self.load()
+
+        self.app.push_screen(ChoiceDialog("Compare which two coders?", labels), chosen)
 
     def action_unit(self) -> None:
         self.unit = REVIEW_UNITS[(REVIEW_UNITS.index(self.unit) + 1) % len(REVIEW_UNITS)] \

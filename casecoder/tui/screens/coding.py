@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList
 
 from casecoder.errors import UserError
 from casecoder.model import Code, Coding, Document, Event
@@ -43,6 +42,14 @@ from casecoder.tui.widgets.panels import (
     DocumentList,
     QuoteList,
     at_cursor_text,
+)
+from casecoder.tui.widgets.statusline import (
+    FAILED,
+    NOT_SAVED,
+    NOTE,
+    SAVED,
+    CommandLine,
+    StatusLine,
 )
 from casecoder.tui.widgets.transcript import TranscriptView
 
@@ -74,11 +81,9 @@ class CodingScreen(Screen[None]):
         self.codes: list[Code] = []
         self.code_by_id: dict[int, Code] = {}
         self.selected_code: int | None = None
-        self.saved = "saved"
         self.search_query = ""
         self.search_hits: list[int] = []  # sentence indices
         self.search_pos = 0
-        self.cmd_mode = ""
         self.inspector_pref: bool | None = None
         self.sidebar_pref: bool | None = None
         self._shares: dict[int, float] = {}
@@ -109,10 +114,14 @@ class CodingScreen(Screen[None]):
             with Vertical(id="inspector"):
                 yield AtCursor(id="at-cursor")
                 yield QuoteList(id="quotes")
-        cmdline = Input(id="cmdline")
+        cmdline = CommandLine(id="cmdline")
         cmdline.cursor_blink = blink
         yield cmdline
-        yield Static(id="status")
+        status = StatusLine(id="status")
+        status.project_name = self.project.name
+        status.coder = self.me
+        status.blind = self.blind
+        yield status
         yield Footer()
 
     def on_mount(self) -> None:
@@ -135,7 +144,6 @@ class CodingScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_widths(event.size.width)
-        self._update_status()
 
     def _apply_widths(self, width: int) -> None:
         inspector = self.inspector_pref if self.inspector_pref is not None else (
@@ -147,6 +155,7 @@ class CodingScreen(Screen[None]):
             self._update_quotes()
             self._update_inspector()
         self.set_class(width < 100, "narrow")
+        self.set_class(self.size.height < 30, "short")  # a lower at-cursor panel
 
     def on_screen_resume(self) -> None:
         """Back from another screen: the codebook or codings may have changed there."""
@@ -166,24 +175,35 @@ class CodingScreen(Screen[None]):
             self._guarded_value(self._show_documents, None)
         if self.doc is not None:
             self._guarded_value(self._reload_after_change, None)
-        self.saved = summary
-        self._update_status()
+        self.status.report(NOTE, summary)
 
     # --- errors --------------------------------------------------------------------------
 
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def report(self, outcome: str, message: str, *, title: str = "") -> None:
+        """The last change (or failure) on the status line; in a notification too when
+        the line cannot hold all of it, or when it is an error."""
+        fits = self.status.report(outcome, message)
+        if outcome != SAVED:
+            self.notify(message, title=title, severity="error", markup=False)
+        elif not fits:  # briefly: the status line keeps saying it
+            self.notify(message, title=title, markup=False, timeout=3)
+
     @contextmanager
-    def _guard(self, what: str) -> Iterator[None]:
+    def _guard(self, what: str, *, change: bool = True) -> Iterator[None]:
+        """Run a change (or, change=False, a command such as a jump) and report a failure:
+        a failed change says "not saved", a failed command only what went wrong."""
+        outcome = NOT_SAVED if change else FAILED
         try:
             yield
         except UserError as exc:
-            self.saved = "not saved"
-            self.notify(str(exc), title=f"Could not {what}", severity="error")
-            self._update_status()
+            self.report(outcome, str(exc), title=f"Could not {what}")
         except sqlite3.Error as exc:
-            self.saved = "not saved"
-            self.notify(f"the project file is busy or unreadable ({exc}); nothing changed",
-                        title=f"Could not {what}", severity="error")
-            self._update_status()
+            self.report(outcome, f"the project file is busy or unreadable ({exc}); nothing "
+                        "changed", title=f"Could not {what}")
 
     def _guarded_value(self, func: Callable[[], Any], default: Any) -> Any:
         try:
@@ -268,7 +288,7 @@ class CodingScreen(Screen[None]):
             elif self.model is not None:
                 transcript.select_sentences(0, 0)
             self._update_inspector()
-            self._update_status()
+            self._update_selection_status()
 
     def open_location(self, document_name: str, start: int, end: int) -> None:
         """Show a passage in its context: open its document and select exactly [start, end).
@@ -368,8 +388,7 @@ class CodingScreen(Screen[None]):
                   or changed.path.startswith(selected.path + "/"))
         self._schedule_panels(quotes=quotes)
         if message:
-            self.saved = f"saved: {message}"
-        self._update_status()
+            self.report(SAVED, message)
 
     @staticmethod
     def _merged_into(codings: list[Coding], coding: Coding) -> list[Coding]:
@@ -422,7 +441,6 @@ class CodingScreen(Screen[None]):
                         else result.new_name)
                 code = self.project.add_code(path)
                 self._load_codes()
-                self.notify(f"New code {code.path}", title="Code created")
             else:
                 code = self.project.code(int(result.code_id or 0))
             self._apply(code)
@@ -519,13 +537,11 @@ class CodingScreen(Screen[None]):
         with self._guard("undo"):
             event = self.project.undo()
             self._reload_after_change(f"undid {event.summary}")
-            self.notify(event.summary, title="Undone")
 
     def action_redo(self) -> None:
         with self._guard("redo"):
             event = self.project.redo()
             self._reload_after_change(f"redid {event.summary}")
-            self.notify(event.summary, title="Redone")
 
     def action_mark_done(self) -> None:
         if self.doc is None:
@@ -535,8 +551,7 @@ class CodingScreen(Screen[None]):
             self.project.mark_done(self.doc, done)
             self._done = self.project.done_documents()
             self.query_one(DocumentList).update_row(self._doc_row(self.doc))
-            self.saved = f"saved: {'done' if done else 'not done'}"
-            self._update_status()
+            self.report(SAVED, f"{self.doc.name} {'done' if done else 'not done'}")
 
     # --- views ---------------------------------------------------------------------------
 
@@ -571,6 +586,9 @@ class CodingScreen(Screen[None]):
             return
         self.show_others = not self.show_others
         self._reload_after_change()
+
+    def action_toggle_margin(self) -> None:
+        self.query_one(TranscriptView).toggle_margin()
 
     def action_toggle_inspector(self) -> None:
         panel = self.query_one("#inspector")
@@ -607,7 +625,7 @@ class CodingScreen(Screen[None]):
             self.flush_panels()
 
     def action_focus_transcript(self) -> None:
-        self._close_cmdline()
+        self.query_one(CommandLine).close()
         self.query_one(TranscriptView).focus()
 
     # --- the codebook panel --------------------------------------------------------------
@@ -627,6 +645,9 @@ class CodingScreen(Screen[None]):
     def _code_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         code_id = int(event.option.id or 0)
         self.selected_code = code_id
+        code = self.code_by_id.get(code_id)
+        # the whole path of the highlighted code, since the list may have shortened it
+        self.query_one("#codebook").border_subtitle = code.path if code else ""
         if code_id != self._quotes_for:
             self._schedule_panels(quotes=True)
 
@@ -646,7 +667,7 @@ class CodingScreen(Screen[None]):
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self) -> None:
         self._update_inspector()
-        self._update_status()
+        self._update_selection_status()
 
     def _update_inspector(self) -> None:
         transcript = self.query_one(TranscriptView)
@@ -657,15 +678,17 @@ class CodingScreen(Screen[None]):
         first, last = transcript.selected_sentences
         numbers = (self.model.sentences[first].number, self.model.sentences[last].number)
         suggesting = self.suggester is not None and self.suggester.on
-        text = at_cursor_text(here, self.code_by_id, self.me, (start, end), numbers,
-                              "Part of" if transcript.char_mode else "Selected:",
-                              max_lines=5 if suggesting else 6)
+        panel = self.query_one(AtCursor)
+        text = at_cursor_text(
+            here, self.code_by_id, self.me, (start, end), numbers,
+            "Part of" if transcript.char_mode else "Selected:",
+            width=max(12, panel.content_region.width or 28),
+            max_lines=max(3, (panel.size.height or 12) - 2) - (1 if suggesting else 0))
         if suggesting and self.doc is not None:
-            # Always 5 + 1 lines, so the panel keeps one height while suggesting.
-            text.append("\n" * (4 - text.plain.count("\n")))
             mine = {c.code_path for c in here if c.coder == self.me}
+            text.append("\n")
             text.append_text(self.suggester.line(self.doc, start, end, mine))
-        self.query_one(AtCursor).show(text)
+        panel.show(text)
 
     def action_toggle_suggestions(self) -> None:
         """Show (or hide) a code suggested from your own codings in the At cursor panel."""
@@ -745,81 +768,42 @@ class CodingScreen(Screen[None]):
         quotes.border_title = f"Quotes: {code.path} ({len(codings)})"
         quotes.show(codings, texts)
 
-    def _update_status(self) -> None:
-        """One line, most important first: where, who, what is selected, saved, mode.
-
-        The last change is spelled out only as far as the width allows; "saved" always shows.
-        """
+    def _update_selection_status(self) -> None:
+        """What the status line shows of the selection and the modes."""
         transcript = self.query_one(TranscriptView)
-        width = self.size.width
-        left = Text(no_wrap=True, overflow="ellipsis")
-        if width >= 110:
-            name = self.project.name
-            left.append(f" {name if len(name) <= 20 else name[:19] + '…'} │")
-        if self.doc is not None:
-            left.append(f" {self.doc.name}", style="bold")
-        left.append(f" │ ✎ {self.me}")
-        if self.model is not None:
-            start, end = transcript.selection
-            first, last = transcript.selected_sentences
-            count = last - first + 1
-            unit = "sentence" if count == 1 else "sentences"
-            left.append(f" │ {count} {unit}, {end - start} chars")
-        modes = Text(no_wrap=True)
-        modes.append(" CHAR " if transcript.char_mode else " SENTENCE ", style="reverse")
-        if self.project.read_only:
-            modes.append(" READ-ONLY ", style="bold reverse")
-        if self.blind:
-            modes.append(" BLIND ", style="bold reverse")
-        elif not self.show_others:
-            modes.append(" mine only ", style="reverse")
-        ok = not self.saved.startswith("not")
-        right = Text(no_wrap=True, justify="right")
-        right.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
-        head, _, detail = self.saved.partition(": ")
-        right.append(head)
-        room = width - left.cell_len - modes.cell_len - right.cell_len - 6
-        if detail and room >= 12:
-            right.append(": " + (detail if len(detail) <= room else detail[:room - 1] + "…"))
-        right.append("  ")
-        right.append_text(modes)
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_row(left, right)
-        self.query_one("#status", Static).update(grid, layout=False)
+        status = self.status
+        status.document = self.doc.name if self.doc else ""
+        status.char_mode = transcript.char_mode
+        status.blind = self.blind
+        status.mine_only = not self.show_others
+        status.read_only = self.project.read_only
+        if self.model is None:
+            status.selection = ""
+            return
+        start, end = transcript.selection
+        first, last = transcript.selected_sentences
+        count = last - first + 1
+        status.selection = f"{count} {'sentence' if count == 1 else 'sentences'}, " \
+                           f"{end - start} chars"
 
     # --- jump and search: a one-line command input ---------------------------------------
 
-    def _open_cmdline(self, mode: str, placeholder: str) -> None:
-        cmdline = self.query_one("#cmdline", Input)
-        self.cmd_mode = mode
-        cmdline.placeholder = placeholder
-        cmdline.value = self.search_query if mode == "search" else ""
-        cmdline.display = True
-        self.query_one("#status").display = False
-        cmdline.focus()
-
-    def _close_cmdline(self) -> None:
-        self.cmd_mode = ""
-        self.query_one("#cmdline").display = False
-        self.query_one("#status").display = True
-
     def action_jump(self) -> None:
         if self.model is not None:
-            self._open_cmdline("jump", ": sentence number or time, e.g. 57 or 00:12:31")
+            self.query_one(CommandLine).open(
+                "jump", ": sentence number or time, e.g. 57 or 00:12:31")
 
     def action_search(self) -> None:
         if self.model is not None:
-            self._open_cmdline("search", "/ search this document (words, \"a phrase\", pre*)")
+            self.query_one(CommandLine).open(
+                "search", "/ search this document (words, \"a phrase\", pre*)",
+                self.search_query)
 
-    @on(Input.Submitted, "#cmdline")
-    def _cmdline_submitted(self, event: Input.Submitted) -> None:
-        mode = self.cmd_mode
-        value = event.value.strip()
-        self._close_cmdline()
+    @on(CommandLine.Command)
+    def _cmdline_submitted(self, event: CommandLine.Command) -> None:
+        mode, value = event.mode, event.value
         self.query_one(TranscriptView).focus()
-        with self._guard("jump" if mode == "jump" else "search"):
+        with self._guard("go there" if mode == "jump" else "search", change=False):
             if mode == "jump":
                 self.jump(value)
             elif mode == "search":

@@ -10,9 +10,7 @@ the way the report will attribute it (role and case type), plus where to find it
 
 from __future__ import annotations
 
-import inspect
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -27,9 +25,10 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casecoder.errors import UserError
-from casecoder.model import Coding, Segment
+from casecoder.model import Coding, SentenceIndex, format_timestamp
 from casecoder.project import Project
 from casecoder.tui.keymap import bindings
+from casecoder.tui.messages import OpenLocation
 from casecoder.tui.screens.prompts import Choice, PickDialog
 
 #: Attributes that attribute a quote in the report ("a project leader of a BIP").
@@ -46,33 +45,6 @@ def fold_lines(text: str) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def format_timestamp(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
-class SentenceIndex:
-    """A document's sentences, searchable by offset without a query per quote.
-
-    Segments never change after import, so one load per document serves the screen's whole
-    life; `at` answers exactly what `project.segment_at(doc, offset, "sentence")` answers.
-    """
-
-    def __init__(self, sentences: Sequence[Segment]) -> None:
-        self.sentences = list(sentences)
-        self.ends = [s.end for s in self.sentences]
-
-    def index_at(self, offset: int) -> int | None:
-        i = bisect_right(self.ends, offset)
-        return i if i < len(self.sentences) else None
-
-    def at(self, offset: int) -> Segment | None:
-        i = self.index_at(offset)
-        return None if i is None else self.sentences[i]
 
 
 class QuoteContext(ModalScreen[None]):
@@ -328,6 +300,8 @@ class QuotesScreen(Screen[None]):
         text.append(f"  {coding.coder}", style="dim")
         text.append("\n")
         text.append(fold_lines(self.project.text(coding.document_id)[coding.start:coding.end]))
+        if coding.memo:
+            text.append("\n✎ " + " ".join(coding.memo.split()), style="italic")
         return text
 
     def counts(self) -> tuple[int, int, int]:
@@ -531,18 +505,17 @@ class QuotesScreen(Screen[None]):
         event.stop()
         await self.action_open()
 
-    async def action_open(self) -> None:
+    def action_open(self) -> None:
+        """Open the quote in its transcript (the app handles OpenLocation)."""
         coding = self.highlighted()
         if coding is None:
             return
-        open_location = getattr(self.app, "open_location", None)
-        if callable(open_location):
-            try:
-                result = open_location(coding.document, coding.start, coding.end)
-                if inspect.isawaitable(result):
-                    await result
-            except UserError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+        self.post_message(OpenLocation(coding.document, coding.start, coding.end))
+
+    def action_read(self) -> None:
+        """Read one quote whole, inside the sentences around it."""
+        coding = self.highlighted()
+        if coding is None:
             return
         try:
             self._ask(QuoteContext(*self.context(coding)))

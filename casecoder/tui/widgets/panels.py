@@ -201,8 +201,7 @@ class CodeList(OptionList):
         name = c.path if self.query_text else c.name
         prefix = f"{c.shortcut or ' '} " + "  " * depth
         budget = max(3, width - 2 - len(prefix) - counts_width - 1)
-        if len(name) > budget:
-            name = name[:budget - 1] + "…"
+        name = short_name(name, budget)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("■ ", style=c.color)
         text.append(prefix, style="bold")
@@ -212,37 +211,92 @@ class CodeList(OptionList):
         return text
 
 
+def short_name(name: str, budget: int) -> str:
+    """A code name in `budget` cells, keeping the part that tells codes apart.
+
+    Names share their first words more often than their last ("leadership-priority",
+    "leadership-support"), so earlier words are shortened to their first letter before the
+    last word is cut: "l-priority", "l-support", "labour-market-relevance" -> "l-m-relevance".
+    """
+    if len(name) <= budget:
+        return name
+    parts = name.split("-")
+    for i in range(len(parts) - 1):
+        parts[i] = parts[i][:1]
+        short = "-".join(parts)
+        if len(short) <= budget:
+            return short
+    short = "-".join(parts)
+    if len(short) <= budget:
+        return short
+    return short[:max(1, budget - 1)] + "…"
+
+
+def _wrapped(text: str, width: int, *, indent: str = "", max_lines: int = 0) -> list[str]:
+    lines = textwrap.wrap(" ".join(text.split()), max(8, width), initial_indent=indent,
+                          subsequent_indent=" " * len(indent), break_long_words=True,
+                          break_on_hyphens=False)
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:max(1, width - 1)].rstrip() + "…"
+    return lines or [indent]
+
+
+def _wrap_path(path: str, suffix: str, width: int) -> list[str]:
+    """A code path wrapped after its slashes (never inside a name while a name fits)."""
+    tokens = [part + "/" for part in path.split("/")[:-1]] + [path.split("/")[-1] + suffix]
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if line and len(line) + len(token) > width:
+            lines.append(line)
+            line = token
+        else:
+            line += token
+    lines.append(line)
+    return lines
+
+
 def at_cursor_text(codings: Sequence[Coding], codes: Mapping[int, Code], me: str,
                    selection: tuple[int, int], sentences: tuple[int, int],
-                   unit_label: str, max_lines: int = 6) -> Text:
+                   unit_label: str, max_lines: int = 10, width: int = 30) -> Text:
     """What is coded on the selection: code, coder, memo; or how to code it.
 
-    At most `max_lines` lines, so that the panel keeps its height and moving the cursor
-    never forces the screen to be laid out again.
+    Code paths and memos are wrapped to the panel's width, not cut (a memo up to three
+    lines); one's own codings come first. At most `max_lines` lines, so that the panel
+    keeps its height and moving the cursor never forces the screen to be laid out again.
     """
     text = Text(no_wrap=True, overflow="ellipsis")
     first, last = sentences
     where = f"sentence {first}" if first == last else f"sentences {first}-{last}"
     text.append(f"{unit_label} {where}", style="bold")
-    text.append(f" · {selection[1] - selection[0]} chars", style="dim")
+    chars = f" · {selection[1] - selection[0]} chars"
+    text.append(chars if len(unit_label) + len(where) + len(chars) < width else
+                f" · {selection[1] - selection[0]} ch", style="dim")
     if not codings:
         text.append("\nNo codes here.", style="dim")
         text.append("\n1-9 shortcut · c picker", style="dim")
         return text
+    ordered = sorted(codings, key=lambda c: c.coder != me)
     lines = 1
-    for i, c in enumerate(codings):
-        needed = 2 if c.memo else 1
-        if lines + needed > max_lines or (lines + needed == max_lines
-                                          and i < len(codings) - 1):
-            text.append(f"\n… and {len(codings) - i} more", style="dim")
+    for i, c in enumerate(ordered):
+        head = _wrap_path(c.code_path, f" · {'you' if c.coder == me else c.coder}", width - 2)
+        memo = _wrapped(c.memo, width, indent="  ✎ ", max_lines=3) if c.memo else []
+        rest = len(ordered) - i - 1
+        if memo and lines + len(head) + len(memo) + (1 if rest else 0) > max_lines:
+            memo = _wrapped(c.memo, width, indent="  ✎ ", max_lines=1)  # a memo gives way
+        needed = len(head) + len(memo)
+        if lines + needed + (1 if rest else 0) > max_lines:
+            text.append(f"\n… and {len(ordered) - i} more (F3: quotes)", style="dim")
             break
         code = codes.get(c.code_id)
         text.append("\n")
         text.append("■ " if c.coder == me else "□ ", style=code.color if code else "")
-        text.append(c.code_path)
-        text.append(f" · {'you' if c.coder == me else c.coder}", style="dim")
-        if c.memo:
-            text.append(f"\n  ✎ {c.memo.splitlines()[0]}", style="italic")
+        text.append(head[0])
+        for line in head[1:]:
+            text.append("\n  " + line)
+        for line in memo:
+            text.append("\n" + line, style="italic")
         lines += needed
     return text
 
@@ -258,8 +312,11 @@ class QuoteList(OptionList):
     """Codings of the selected code across the project; enter jumps to one.
 
     It is a quick look, so it holds the first LIMIT quotes (the quotes screen, F3, has them
-    all); each prompt is cut to three lines here, so the list never wraps text itself.
+    all). Each quote is wrapped in full (up to QUOTE_LINES lines) with its memo below, the
+    wrapping done here so that the list never wraps text itself.
     """
+
+    QUOTE_LINES = 8
 
     LIMIT = 40
 
@@ -273,12 +330,17 @@ class QuoteList(OptionList):
         options = []
         for c in self.codings:
             quote = " ".join(texts.get(c.document, "")[c.start:c.end].split())
-            lines = textwrap.wrap(f"«{quote}»", width, max_lines=2, placeholder=" …»")
+            lines = textwrap.wrap(f"«{quote}»", width, max_lines=self.QUOTE_LINES,
+                                  placeholder=" …»")
             prompt = Text(no_wrap=True, overflow="ellipsis")
-            prompt.append(c.document, style="bold")
-            prompt.append(f" {c.coder}", style="dim")
-            for line in lines:
-                prompt.append("\n" + line)
+            for line in textwrap.wrap(f"{c.document} {c.coder}", width,
+                                      break_long_words=False, break_on_hyphens=False):
+                prompt.append(line, style="bold")
+                prompt.append("\n")
+            prompt.append("\n".join(lines))
+            if c.memo:
+                for line in _wrapped(c.memo, width, indent="✎ ", max_lines=3):
+                    prompt.append("\n" + line, style="italic dim")
             options.append(Option(prompt, id=c.guid))
         if len(codings) > self.LIMIT:
             options.append(Option(Text(f"… {len(codings) - self.LIMIT} more: F3 shows all",

@@ -46,7 +46,12 @@ TINT = 0.30  # share of the code colour in a coded background, per layer
 MAX_LAYERS = 3
 SELECTION_TINT = 0.38
 MINE_BAR = "┃"
-OTHERS_BAR = "╎"
+OTHERS_BARS = ("╎", "┆", "┊", "╏")  # one dash pattern per other coder: no colour needed
+OTHERS_BAR = OTHERS_BARS[0]
+RULE = "│"  # between the sentence numbers and the text
+MID_LINE = "▸"  # in place of the rule: the numbered sentence starts inside this line
+WIDE_LANES = 6
+LABEL_WIDTH = 22  # code names beside the bars in the wide margin (e)
 
 
 class _Palette:
@@ -132,7 +137,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self.codings: list[Coding] = []
         self.code_colors: dict[int, str] = {}
         self.marks = Marks({}, {}, {}, {}, 0)
-        self.numbers: dict[int, int] = {}
+        self.numbers: dict[int, tuple[int, bool]] = {}  # line -> (number, starts mid-line)
+        self.wide_margin = False
+        self._other_bars: dict[str, str] = {}
+        self._label_width = 0
         self.pivot = 0
         self.head = 0
         self.char_mode = False
@@ -172,7 +180,7 @@ class TranscriptView(ScrollView, can_focus=True):
         # Drawn lines are cached by what is on them (see render_line), so lines a change
         # did not touch are not drawn again.
         if not update_marks(self.marks, self.codings, self.text_layout):
-            self.marks = build_marks(self.codings, self.text_layout, self._stripes)
+            self.marks = build_marks(self.codings, self.text_layout, self._stripes, self.me)
         self.refresh()
 
     def set_matches(self, spans: Sequence[tuple[int, int]]) -> None:
@@ -378,28 +386,44 @@ class TranscriptView(ScrollView, can_focus=True):
     # --- layout --------------------------------------------------------------------------
 
     def _gutter_width(self) -> int:
-        return self._number_width + 2
+        return self._number_width + 3
+
+    def _margin_width(self) -> int:
+        return 1 + self._stripes + self._label_width
+
+    def toggle_margin(self) -> None:
+        """The wide margin: more lanes, and the code (and coder) beside each bar."""
+        self.wide_margin = not self.wide_margin
+        self._relayout(force=True, keep_scroll=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
 
-    def _relayout(self, *, force: bool = False) -> None:
+    def _relayout(self, *, force: bool = False, keep_scroll: bool = False) -> None:
         m = self.model
         width = self.scrollable_content_region.width
         stripes = 4 if width >= 64 else 3 if width >= 48 else 2
-        text_width = max(8, width - self._gutter_width() - 1 - stripes)
+        label = 0
+        if self.wide_margin:
+            stripes = WIDE_LANES if width >= 50 else 4
+            label = min(LABEL_WIDTH, max(12, width // 4))
+        text_width = max(8, width - self._gutter_width() - 1 - stripes - label)
         if m is None or (not force and text_width == self._text_width
                          and stripes == self._stripes):
             return
         top = self.text_layout.starts[self.scroll_offset.y] if (
-            not force and self.scroll_offset.y < len(self.text_layout)) else None
-        self._text_width, self._stripes = text_width, stripes
+            (keep_scroll or not force) and self.scroll_offset.y < len(self.text_layout)) else None
+        self._text_width, self._stripes, self._label_width = text_width, stripes, label
         self.text_layout = wrap_text(m.text, text_width)
-        numbers: dict[int, int] = {}
+        numbers: dict[int, tuple[int, bool]] = {}
+        starts = self.text_layout.starts
         for s in m.sentences:
-            numbers.setdefault(self.text_layout.line_of(s.start), s.number)
+            line = self.text_layout.line_of(s.start)
+            if line not in numbers:
+                numbers[line] = (s.number, s.start > starts[line] and bool(
+                    m.text[starts[line]:s.start].strip()))
         self.numbers = numbers
-        self.marks = build_marks(self.codings, self.text_layout, stripes)
+        self.marks = build_marks(self.codings, self.text_layout, stripes, self.me)
         self.virtual_size = Size(width, len(self.text_layout))
         self._cache.clear()
         if top is not None:
@@ -476,11 +500,14 @@ class TranscriptView(ScrollView, can_focus=True):
         assert m is not None
         text = m.text
         segments: list[Segment] = []
-        number = self.numbers.get(line)
+        number, mid_line = self.numbers.get(line, (None, False))
         segments.append(Segment("▌" if selected else " ",
                                 palette.marker if selected else palette.gutter))
-        segments.append(Segment(f"{number if number is not None else '':>{self._number_width}} ",
+        segments.append(Segment(f"{number if number is not None else '':>{self._number_width}}",
                                 palette.gutter))
+        segments.append(Segment(MID_LINE if mid_line else RULE,
+                                palette.marker if mid_line else palette.gutter))
+        segments.append(Segment(" ", palette.base))
         # Boundaries where the style of the text can change.
         codings = self.marks.on_line(line)
         points = {a, b}
@@ -491,6 +518,17 @@ class TranscriptView(ScrollView, can_focus=True):
         for lb in labels:
             for p in (lb.start, lb.timestamp_end, lb.end):
                 points.add(min(max(p, a), b))
+        # A sentence that begins inside a line is marked where it begins: the space before
+        # it shows as a dot, so the boundary reads without colour.
+        starts = m.sent_starts
+        boundaries = set()
+        i = bisect.bisect_right(starts, a)
+        while i < len(starts) and starts[i] < b:
+            after_label = any(lb.start < starts[i] <= lb.end + 1 for lb in labels)
+            if text[starts[i] - 1] == " " and not after_label:
+                boundaries.add(starts[i] - 1)
+                points.update((starts[i] - 1, starts[i]))
+            i += 1
         matches = self._matches_on(a, b)
         for ma, mb in matches:
             points.add(min(max(ma, a), b))
@@ -520,24 +558,48 @@ class TranscriptView(ScrollView, can_focus=True):
             is_match = any(ma <= p < mb for ma, mb in matches)
             style = palette.text_style(kind, tuple(self._color_of(c_) for c_ in mine),
                                        others, is_selected, is_match)
-            text_segments.append(Segment(text[p:q].replace("\t", " "), style))
+            piece = "·" if p in boundaries else text[p:q].replace("\t", " ")
+            text_segments.append(Segment(piece, style))
         body = Strip(text_segments).adjust_cell_length(self._text_width, palette.base)
         # The margin: one bar per coding, in its lane.
         cells: list[Segment] = [Segment(" ", palette.base)]
         lane: list[Segment] = [Segment(" ", palette.base)] * self._stripes
         overflow = False
+        mine_in_last = False
         for c in codings:
             col = self.marks.lane[c.id]
             if col is None or col >= self._stripes:
                 overflow = True
                 continue
-            lane[col] = Segment(MINE_BAR if c.coder == self.me else OTHERS_BAR,
+            lane[col] = Segment(MINE_BAR if c.coder == self.me else self._other_bar(c.coder),
                                 palette.bar_style(self._color_of(c)))
-        if overflow and self._stripes:
-            lane[-1] = Segment("…", palette.gutter)
+            mine_in_last = mine_in_last or (col == self._stripes - 1 and c.coder == self.me)
+        if overflow and self._stripes and not mine_in_last:
+            lane[-1] = Segment("…", palette.gutter)  # own bars keep their lanes (mine first)
         cells.extend(lane)
+        if self._label_width:
+            cells.append(Segment(self._label(line, codings), palette.gutter))
         strip = Strip.join([Strip(segments), body, Strip(cells)])
         return strip.adjust_cell_length(width, palette.base)
+
+    def _other_bar(self, coder: str) -> str:
+        bar = self._other_bars.get(coder)
+        if bar is None:
+            bar = OTHERS_BARS[len(self._other_bars) % len(OTHERS_BARS)]
+            self._other_bars[coder] = bar
+        return bar
+
+    def _label(self, line: int, codings: list[Coding]) -> str:
+        """The codes that begin on this line, one's own first, others with their coder."""
+        starting = [c for c in codings if self.marks.lines.get(c.id, (-1, -1))[0] == line]
+        starting.sort(key=lambda c: (c.coder != self.me, self.marks.lane.get(c.id) or 0))
+        names = [c.code_path.rsplit("/", 1)[-1] + ("" if c.coder == self.me else
+                                                   f" ({c.coder})") for c in starting]
+        text = " " + ", ".join(names)
+        width = self._label_width
+        if cell_len(text) > width:
+            text = text[:width - 1] + "…"
+        return f"{text:<{width}}"
 
     def _color_of(self, coding: Coding) -> str:
         return self.code_colors.get(coding.code_id, "#888888")
