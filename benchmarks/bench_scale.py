@@ -104,20 +104,34 @@ def describe(path: Path) -> str:
 # --- processes ----------------------------------------------------------------------------
 
 
+#: Seconds after which a child process is stopped and its figure reported as "> limit".
+LIMIT = 180.0
+
+
 def run_child(args: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak resident MiB of one child."""
+    """Wall seconds, CPU seconds (user + system) and peak resident MiB of one child
+    (wall = inf when it ran longer than LIMIT and was stopped)."""
     script = ("import resource, subprocess, sys, time; t0 = time.perf_counter(); "
-              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+              "subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, check=True, "
+              "timeout=float(sys.argv[1])); "
               "wall = time.perf_counter() - t0; "
               "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
               "print(wall, r.ru_utime + r.ru_stime, r.ru_maxrss / 1024)")
-    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
-                         text=True, check=True).stdout.split()
+    done = subprocess.run([sys.executable, "-c", script, str(LIMIT), *args],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        if "TimeoutExpired" in done.stderr:
+            return float("inf"), float("inf"), 0.0
+        raise SystemExit(f"{' '.join(args[2:5])} failed:\n{done.stderr[-2000:]}")
+    out = done.stdout.split()
     return float(out[0]), float(out[1]), float(out[2])
 
 
 def best_of(args: list[str], runs: int) -> dict[str, float]:
-    results = [run_child(args) for _ in range(runs)]
+    results = [run_child(args)]
+    if results[0][0] == float("inf"):  # stopped at the limit: once is enough
+        return {"wall": float("inf"), "cpu": float("inf"), "mib": 0.0}
+    results += [run_child(args) for _ in range(runs - 1)]
     wall = min(r[0] for r in results)
     cpu = min(r[1] for r in results)
     return {"wall": wall, "cpu": cpu, "mib": max(r[2] for r in results)}
@@ -300,6 +314,8 @@ def _fmt(figure: dict[str, float] | None) -> str:
         return "-"
     if "wall" not in figure:
         return f"{figure['mib']:.0f} MiB"
+    if figure["wall"] == float("inf"):
+        return f"> {LIMIT:.0f} s (stopped)"
     text = f"{figure['wall']:.3f} s"
     if "cpu" in figure:
         text += f" ({figure['cpu']:.3f} cpu)"

@@ -88,3 +88,27 @@ async def test_documents_screen_reopened_after_one_coding_shows_the_new_share(
         assert n < 200  # so one sentence shows as at least 1%
         assert str(screen.table.get_cell(doc, "coder:ingrid")) == f"{1 / n:.0%}"
         assert str(screen.table.get_cell(doc, "coder:tomas")) == tomas_before
+
+
+async def test_quotes_screen_reopened_after_one_coding_lists_it(workbench: Project,
+                                                                make_app: Any) -> None:
+    from casecoder.tui.screens.quotes import QuotesScreen
+
+    app = make_app(workbench)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuotesScreen)
+        assert len(screen.quotes) == 2  # tomas's two
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert len(screen.quotes) == 3
+        assert screen.counts()[0] == 3
+        assert [c.guid for c in screen.quotes] == [c.guid for c in workbench.codings()]
+        assert "ingrid" in {c.coder for c in screen.quotes}
