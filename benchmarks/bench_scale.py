@@ -193,8 +193,8 @@ def measure_import(path: Path, tmp: Path) -> dict[str, dict[str, float]]:
     with Project.open(copy, coder="bench") as p:
         for k in range(5):
             t0 = time.perf_counter()
-            p.add_document(SourceText(text, "txt", "utf-8", None), name=f"nytt-intervju-{k}",
-                           segments=specs)
+            p.add_document(SourceText(text + f" Nr. {k}.", "txt", "utf-8", None),
+                           name=f"nytt-intervju-{k}", segments=specs)
             times.append(time.perf_counter() - t0)
     copy.unlink()
     return {"store one document": {"wall": min(times)}}
@@ -272,16 +272,19 @@ async def _tui_screens(path: Path) -> dict[str, dict[str, float]]:
             await settle(app, pilot)
             return {"wall": shown, "cpu": cpu, "done": time.perf_counter() - wall0}
 
+        await pilot.pause(0.3)  # the first deferred panel refill is not part of a screen
         for key, name in SCREENS:
             figures[f"{key} {name} open"] = await timed_show(name)
             app.action_show_screen("coding")
-            await pilot.pause()
+            await settle(app, pilot)
+            await pilot.pause(0.3)
             await pilot.press("j", "1")  # one coding on the next sentence, by key
             await settle(app, pilot)
             await pilot.pause(0.3)  # the coding screen's deferred panel refill settles
             figures[f"{key} {name} reopen after one coding"] = await timed_show(name)
             app.action_show_screen("coding")
-            await pilot.pause()
+            await settle(app, pilot)
+            await pilot.pause(0.3)  # the coding screen's reload on resume settles first
     project.close()
     return figures
 
@@ -383,6 +386,8 @@ def main() -> None:
             sample.update(measures[group](sample_path, Path(tmp)))
             large.update(measures[group](large_path, Path(tmp)))
             print(f"[{group} measured in {time.perf_counter() - t0:.0f} s]", flush=True)
+            if group != groups[-1]:  # what is measured so far, in case a later group fails
+                report(sample, large, f"large ({args.docs} docs)")
     load = os.getloadavg()
     report(sample, large, f"large ({args.docs} docs)")
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
