@@ -331,6 +331,8 @@ def _ratio(small: dict[str, float] | None, large: dict[str, float] | None) -> st
     if not small or not large:
         return "-"
     unit = "wall" if "wall" in small else "mib"
+    if large[unit] == float("inf"):
+        return f">{LIMIT / max(small[unit], 1e-9):.0f}x"
     return f"{large[unit] / max(small[unit], 1e-9):.1f}x"
 
 
