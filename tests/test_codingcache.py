@@ -47,3 +47,12 @@ def test_cached_codings_equal_codings_through_changes(tmp_path: Path) -> None:
                 other.remove_coding(coding.guid)
         assert project.cached_codings() == project.codings()
         assert "Alta-intervju" not in {c.document for c in project.cached_codings()}
+
+
+def test_a_read_only_reader_warms_the_cache_for_the_writer(tmp_path: Path) -> None:
+    with make(tmp_path) as project:
+        reader = Project.open_read_only(project.path)
+        assert project.cached_codings(reader) == project.codings()
+        reader.close()
+        project.code_segments("zeta-intervju", "barrierer", 1, 1)
+        assert project.cached_codings() == project.codings()

@@ -161,12 +161,13 @@ class BulkReadMixin(_Base):
             cache = self.__dict__.setdefault("_coded_shares", CodedShares())
         return cache.refresh(reader if reader is not None else self)
 
-    def cached_codings(self) -> list[Any]:
+    def cached_codings(self, reader: Any = None) -> list[Any]:
         """Every coding as `Coding` objects, in `codings()` order, re-read only for the
-        documents changed since the last call (see `casecoder.project.codingcache`)."""
+        documents changed since the last call (see `casecoder.project.codingcache`);
+        `reader` as for `coded_shares`, so a worker can warm the cache."""
         from casecoder.project.codingcache import CodingsCache
 
         cache = self.__dict__.get("_codings_cache")
         if cache is None:
             cache = self.__dict__.setdefault("_codings_cache", CodingsCache())
-        return cache.refresh(self)
+        return cache.refresh(reader if reader is not None else self)

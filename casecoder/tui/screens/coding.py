@@ -218,11 +218,11 @@ class CodingScreen(Screen[None]):
             return  # the shares stay "…"; nothing else depends on them
         try:
             shares = project.coded_shares(reader).get(self.me, {})
+            self.app.call_from_thread(self._show_shares, shares)
         except (UserError, sqlite3.Error):
             return
         finally:
             reader.close()
-        self.app.call_from_thread(self._show_shares, shares)
 
     def _show_shares(self, shares: dict[int, float]) -> None:
         for d in self._docs:
