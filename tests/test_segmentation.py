@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from casecoder.errors import UserError
@@ -312,6 +312,7 @@ _WORDS = st.sampled_from(["Hei", "ja", "2014.", "osv.", "f.eks.", "«", "»", "(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_WORDS, max_size=40))
+@example(words=["Kari:", "\n", "Intervjuer:", "\n\n"])  # a blank body, then a label
 def test_segments_hold_the_contract_for_any_text(words: list[str]) -> None:
     text = " ".join(words)
     if not text.strip():

@@ -43,12 +43,18 @@ def build_segments(source: SourceText, language: str,
 
     paragraphs = []
     for start, end in parse_paragraphs(text):
-        turn = owner(start)
-        if turn is not None and start < turn.body_start:  # begins with a label
-            if turn.body_start >= end:  # a label or timestamp alone: nothing to code
-                continue
-            start = turn.body_start
-        paragraphs.append((start, end))
+        # Skip the labels a paragraph begins with and the whitespace after each: in
+        # "Kari: \n Intervjuer:" the first body is blank, so the next label leads too.
+        while start < end:
+            turn = owner(start)
+            if turn is not None and start < turn.body_start:  # begins with a label
+                start = turn.body_start
+            elif text[start].isspace():
+                start += 1
+            else:
+                break
+        if start < end:  # not only labels or timestamps: something to code
+            paragraphs.append((start, end))
 
     segments: list[SegmentSpec] = []
     for kind, spans in (("sentence", sentences), ("turn", bodies), ("paragraph", paragraphs)):

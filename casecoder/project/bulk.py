@@ -136,3 +136,48 @@ class BulkReadMixin(_Base):
         return self.conn.execute(
             'SELECT document_id, number, start, "end", speaker FROM segments WHERE kind = ? '
             "ORDER BY document_id, start", (kind,)).fetchall()
+
+    def sentence_spans(self, doc_ids: Iterable[int] | None = None
+                       ) -> dict[int, tuple[list[int], list[int]]]:
+        """Per document id, its sentences' starts and ends (two lists in text order); one
+        query for all documents or for the given ones."""
+        sql = 'SELECT document_id, start, "end" FROM segments WHERE kind = \'sentence\''
+        params: list[Any] = []
+        if doc_ids is not None:
+            ids = list(doc_ids)
+            sql += f" AND document_id IN ({','.join('?' for _ in ids)})"
+            params = ids
+        out: dict[int, tuple[list[int], list[int]]] = {}
+        for doc_id, start, end in self.conn.execute(sql + " ORDER BY document_id, start",
+                                                     params):
+            spans = out.get(doc_id)
+            if spans is None:
+                spans = out[doc_id] = ([], [])
+            spans[0].append(start)
+            spans[1].append(end)
+        return out
+
+    def coded_shares(self, reader: Any = None) -> dict[str, dict[int, float]]:
+        """Share of each document's sentences coded, per coder name and document id.
+
+        Kept on this Project and refreshed only for the documents changed since the last
+        call (see `casecoder.project.progress`); `reader`, a read-only Project of the same
+        file, lets a worker thread do the reading while this one stays on the app thread.
+        """
+        from casecoder.project.progress import CodedShares
+
+        cache = self.__dict__.get("_coded_shares")
+        if cache is None:
+            cache = self.__dict__.setdefault("_coded_shares", CodedShares())
+        return cache.refresh(reader if reader is not None else self)
+
+    def cached_codings(self, reader: Any = None) -> list[Any]:
+        """Every coding as `Coding` objects, in `codings()` order, re-read only for the
+        documents changed since the last call (see `casecoder.project.codingcache`);
+        `reader` as for `coded_shares`, so a worker can warm the cache."""
+        from casecoder.project.codingcache import CodingsCache
+
+        cache = self.__dict__.get("_codings_cache")
+        if cache is None:
+            cache = self.__dict__.setdefault("_codings_cache", CodingsCache())
+        return cache.refresh(reader if reader is not None else self)

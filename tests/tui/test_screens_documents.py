@@ -19,7 +19,6 @@ from casecoder.project import Project
 from casecoder.tui.screens.documents import (
     DocumentsScreen,
     attribute_changes,
-    coded_share,
     import_paths,
     parse_attribute_lines,
 )
@@ -91,23 +90,6 @@ def expected_share(project: Project, document: str, coder: str) -> float:
 
 def cell(screen: DocumentsScreen, document: str, column: str) -> str:
     return str(screen.table.get_cell(document, column))
-
-
-def test_coded_share_counts_sentences_any_span_overlaps(study: Project) -> None:
-    sentences = study.segments("intervju-01", "sentence")
-    assert coded_share(sentences, []) == 0.0
-    assert coded_share([], [(0, 5)]) == 0.0
-    first, second = sentences[1], sentences[2]
-    # Ending exactly where a sentence starts does not touch it; one character does.
-    assert coded_share(sentences, [(first.start, first.end)]) == 1 / len(sentences)
-    assert coded_share(sentences, [(first.start, second.start + 1)]) == 2 / len(sentences)
-    assert coded_share(sentences, [(0, 3), (1, 2), (sentences[-1].end - 1, 10_000)]) == (
-        2 / len(sentences))
-    for document in ("intervju-01", "intervju-02"):
-        for coder in ("anna", "tomas"):
-            spans = [(c.start, c.end) for c in study.codings(doc=document, coder=coder)]
-            assert coded_share(study.segments(document, "sentence"), spans) == expected_share(
-                study, document, coder)
 
 
 def test_attribute_lines() -> None:

@@ -16,10 +16,9 @@ could be another screen.
 from __future__ import annotations
 
 import inspect
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -33,7 +32,7 @@ from textual.worker import Worker, WorkerState
 
 from casecoder.errors import UserError
 from casecoder.ingest import SUPPORTED_SUFFIXES, import_paths
-from casecoder.model import Document, ImportResult, Segment
+from casecoder.model import Document, ImportResult
 from casecoder.project import Project, parse_assignment, prepare_file
 from casecoder.tui.keymap import bindings
 from casecoder.tui.screens.prompts import PathSuggester, TextEditDialog, TextPrompt
@@ -42,30 +41,11 @@ from casecoder.tui.screens.quotes import plural
 ATTRIBUTE_COLUMNS = ("case_type", "role")
 
 
-class _Span(NamedTuple):
-    start: int
-    end: int
-
-
-def coded_share(sentences: Sequence[Segment], spans: Iterable[tuple[int, int]]) -> float:
-    """Share of the sentences that overlap at least one [start, end) span."""
-    if not sentences:
-        return 0.0
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    starts = [m[0] for m in merged]
-    hit = 0
-    for sentence in sentences:
-        # Disjoint sorted spans: the last one starting before the sentence ends reaches
-        # furthest, so it alone decides whether any span overlaps the sentence.
-        i = bisect_left(starts, sentence.end) - 1
-        if i >= 0 and merged[i][1] > sentence.start:
-            hit += 1
-    return hit / len(sentences)
+def _same_cell(a: str | Text, b: str | Text) -> bool:
+    """Equal as shown (rich's Text equality ignores the style, which marks 100%)."""
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.plain == b.plain and str(a.style) == str(b.style)
+    return a == b
 
 
 def speaker_lines(speakers: Sequence[Any]) -> str:
@@ -166,7 +146,7 @@ class DocumentsScreen(Screen[None]):
         self.documents: list[Document] = []
         self.coders: list[str] = []
         self.progress: dict[tuple[str, int], float] = {}
-        self._sentences: dict[int, Sequence[Any]] = {}
+        self._rendered: dict[str, list[str | Text]] = {}  # name -> cells as shown
         self.importing = False
 
     # --- layout and refresh ------------------------------------------------------------
@@ -201,34 +181,17 @@ class DocumentsScreen(Screen[None]):
     def table(self) -> DataTable[str | Text]:
         return self.query_one("#documents-table", DataTable)
 
-    def sentences(self, document: Document) -> Sequence[Any]:
-        """The document's sentences as (start, end) spans; all documents read in one query."""
-        cached = self._sentences.get(document.id)
-        if cached is None:
-            for doc_id, flat in self.project.segment_offsets("sentence").items():
-                self._sentences.setdefault(doc_id, [
-                    _Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)])
-            cached = self._sentences.setdefault(document.id, [])
-        return cached
-
     def compute_progress(self) -> None:
         """Share of sentences coded, per coder and document, for coders who have coded.
 
-        One query for every coding's span (no `Coding` objects) and the sentences once per
-        document, so the table costs the same few queries however many coders there are.
+        The Project keeps these figures between reads and recomputes only the documents
+        changed since (`Project.coded_shares`), so reopening this screen after one coding
+        costs one document, not the whole corpus.
         """
-        spans: dict[str, dict[int, list[tuple[int, int]]]] = {}
-        for doc_id, _code, coder, start, end in self.project.coding_rows():
-            spans.setdefault(coder, {}).setdefault(doc_id, []).append((start, end))
-        if self.project.coder_name not in spans:
-            spans[self.project.coder_name] = {}
-        self.coders = sorted(spans, key=str.casefold)
-        self.progress = {}
-        for document in self.documents:
-            for name in self.coders:
-                done = spans[name].get(document.id)
-                self.progress[(name, document.id)] = (
-                    coded_share(self.sentences(document), done) if done else 0.0)
+        shares = self.project.coded_shares()
+        self.coders = sorted(set(shares) | {self.project.coder_name}, key=str.casefold)
+        self.progress = {(name, document.id): shares.get(name, {}).get(document.id, 0.0)
+                         for document in self.documents for name in self.coders}
 
     def refresh_documents(self, select: str | None = None) -> None:
         """Reload documents, attributes and progress; keep the cursor on `select` or in place."""
@@ -242,7 +205,12 @@ class DocumentsScreen(Screen[None]):
                    *(f"coder:{name}" for name in self.coders)]
         # Columns are rebuilt only when a coder appears: re-creating them while rows wait
         # to be measured leaves the header at the old widths (Textual 8.2).
-        if [str(key.value) for key in table.columns] != columns:
+        rows = {document.name: self._cells(document, attributes.get(document.name, {}))
+                for document in self.documents}
+        if ([str(key.value) for key in table.columns] == columns
+                and list(rows) == list(self._rendered)):
+            self._update_changed_cells(rows, columns)
+        elif [str(key.value) for key in table.columns] != columns:
             table.clear(columns=True)
             table.add_column("document", key="name")
             table.add_column("case", key="case")
@@ -253,16 +221,10 @@ class DocumentsScreen(Screen[None]):
                 table.add_column(Text(name, justify="right"), key=f"coder:{name}")
         else:
             table.clear()
-        for document in self.documents:
-            attrs = attributes.get(document.name, {})
-            cells: list[str | Text] = [document.name, document.case or ""]
-            cells += [attrs.get(key, "") for key in ATTRIBUTE_COLUMNS]
-            cells.append(Text(f"{document.word_count:,}".replace(",", " "), justify="right"))
-            for name in self.coders:
-                share = self.progress[(name, document.id)]
-                cells.append(Text(f"{share:.0%}", justify="right",
-                                  style="bold" if share >= 0.995 else ""))
-            table.add_row(*cells, key=document.name)
+        if table.row_count == 0:
+            for name, cells in rows.items():
+                table.add_row(*cells, key=name)
+        self._rendered = rows
         target = select or (previous.name if previous else None)
         names = [d.name for d in self.documents]
         if target in names:
@@ -271,6 +233,26 @@ class DocumentsScreen(Screen[None]):
             table.move_cursor(row=min(row, len(names) - 1))
         self._show_title()
         self.show_speakers()
+
+    def _cells(self, document: Document, attrs: dict[str, str]) -> list[str | Text]:
+        cells: list[str | Text] = [document.name, document.case or ""]
+        cells += [attrs.get(key, "") for key in ATTRIBUTE_COLUMNS]
+        cells.append(Text(f"{document.word_count:,}".replace(",", " "), justify="right"))
+        for name in self.coders:
+            share = self.progress[(name, document.id)]
+            cells.append(Text(f"{share:.0%}", justify="right",
+                              style="bold" if share >= 0.995 else ""))
+        return cells
+
+    def _update_changed_cells(self, rows: dict[str, list[str | Text]],
+                              columns: list[str]) -> None:
+        """Same documents and columns as shown: update only the cells that differ."""
+        table = self.table
+        for name, cells in rows.items():
+            old = self._rendered.get(name)
+            for column, cell, before in zip(columns, cells, old or [], strict=False):
+                if not _same_cell(cell, before):
+                    table.update_cell(name, column, cell)
 
     @on(DataTable.RowHighlighted, "#documents-table")
     def _highlighted(self) -> None:

@@ -195,9 +195,10 @@ class QuotesScreen(Screen[None]):
         project = self.project
         known = {c.id for c in project.codes()}
         self.code_ids = [i for i in self.code_ids if i in known]  # deleted meanwhile
-        if len(self.code_ids) <= 1:
-            rows = project.codings(code=self.code_ids[0] if self.code_ids else None,
-                                   subcodes=True)
+        if not self.code_ids:  # all codings: kept by the project, re-read per changed doc
+            rows = project.cached_codings()
+        elif len(self.code_ids) == 1:
+            rows = project.codings(code=self.code_ids[0], subcodes=True)
         else:
             by_id: dict[int, Coding] = {}
             for code_id in self.code_ids:
