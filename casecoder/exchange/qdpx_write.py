@@ -9,7 +9,9 @@ unchanged project twice gives the same bytes: a .qdpx can be checked into a repo
 and archived.
 
 What REFI-QDA has no place for (a code's keywords and shortcut, a document's language,
-original file name and segments, the codebook's own name, and every record's `extra`) travels
+original file name, segments with their pages and speakers, the codebook's own name, coder
+kinds, coding origins, review decisions, framework summaries, autocode runs, and every
+record's `extra`) travels
 in `casecoder.json` beside project.qde; other tools ignore it, casecoder's reader takes it back
 so that a round trip through .qdpx loses nothing (segment memos point at segment numbers, so
 the segments must come back exactly as they were, not as a newer segmenter would cut them).

@@ -258,7 +258,7 @@ class AutocodeMixin(_Base):
             coders: dict[str, int] = {}
             for run in todo:
                 if run.coder and run.coder not in coders:
-                    coders[run.coder] = self.ensure_coder(run.coder).id  # type: ignore[attr-defined]
+                    coders[run.coder] = self.ensure_coder(run.coder).id
                 log.insert("autocode_runs", {
                     "guid": run.guid.lower(), "coder_id": coders.get(run.coder or ""),
                     "kind": run.kind, "query": run.query, "unit": run.unit,

@@ -139,7 +139,7 @@ class FrameworkMixin(_Base):
                 raise UserError(f"a framework summary is at most {MAX_SUMMARY_CHARS:,} "
                                 "characters")
             row_id, _label = self._framework_row(s.row_kind, s.row)
-            code_id = self.code(s.code_id).id  # type: ignore[attr-defined]
+            code_id = self.code(s.code_id).id
             if (s.row_kind, row_id, code_id, coders.get(s.coder)) in cells:
                 continue
             todo.append((s, text, row_id, code_id))
@@ -149,7 +149,7 @@ class FrameworkMixin(_Base):
         with self._change(action, undoable=undoable) as log:
             for s, text, row_id, code_id in todo:
                 if s.coder not in coders:
-                    coders[s.coder] = self.ensure_coder(s.coder).id  # type: ignore[attr-defined]
+                    coders[s.coder] = self.ensure_coder(s.coder).id
                 cell = (s.row_kind, row_id, code_id, coders[s.coder])
                 if cell in cells or s.guid.lower() in taken:
                     continue

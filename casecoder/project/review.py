@@ -235,7 +235,7 @@ class ReviewMixin(_Base):
             if d.choice not in CHOICES or d.unit not in REVIEW_UNITS:
                 raise UserError(f"a decision {d.choice!r} on {d.unit!r} is not one casecoder "
                                 "makes")
-            doc = self.document(d.document)  # type: ignore[attr-defined]
+            doc = self.document(d.document)
             if not 0 <= d.start < d.end <= doc.length:
                 raise UserError(f"a decision on {d.start}-{d.end} is outside {doc.name!r}")
             todo.append((d, doc.id))
