@@ -182,9 +182,11 @@ def test_merge_into_an_empty_project_brings_it_all_once(rich: Path, tmp_path: Pa
         assert report.decisions_added == 1 and report.summaries_added == 2
         assert report.autocode_runs_added == 1 and report.coders_marked == ["konsensus"]
         assert report.speakers_updated == 2
+        events = len(p.history(limit=1000))
         again = merge_project(p, rich)
         assert again.changes == 0, again.as_json()
         assert again.conflicts == []
+        assert len(p.history(limit=1000)) == events  # a repeat writes no event either
         p.undo()  # a merge is undoable, one part at a time; the runs go first
         assert p.autocode_runs() == []
     with Project.open(target, coder="anna") as p:
@@ -200,12 +202,17 @@ def test_merge_fills_what_a_copy_lacks_and_keeps_its_own(rich: Path, tmp_path: P
         copy_for_coder(p, copy, "bob")
     with Project.open(copy, coder="bob") as p:
         p.set_speaker(DOC, "Kari Nordmann", attributes={"rolle": "inspektør"})
+        p.set_speaker(DOC, "Ole Hansen", person="Ole H.", interviewer=False)
         report = merge_project(p, rich)
         assert report.decisions_added == 1 and report.summaries_added == 2
         assert report.coders_marked == ["konsensus"] and report.speakers_updated == 0
         assert any("'Kari Nordmann'" in c and "'inspektør' here" in c
                    for c in report.conflicts)
+        assert any("'Ole Hansen'" in c and "'Ole H.' here" in c for c in report.conflicts)
+        assert any("'Ole Hansen'" in c and "an informant here" in c for c in report.conflicts)
         assert p.speaker(DOC, "Kari Nordmann").attributes["rolle"] == "inspektør"
+        ole = p.speaker(DOC, "Ole Hansen")
+        assert (ole.person, ole.interviewer) == ("Ole H.", False)
         assert merge_project(p, rich).changes == 0
     got, want = _snap(copy), _snap(rich)
     assert got.decisions == want.decisions and got.summaries == want.summaries
