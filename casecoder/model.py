@@ -166,6 +166,7 @@ class CodingRecord:
     memo: str = ""
     guid: str | None = None
     created_at: str | None = None
+    origin: str = "manual"  # or "autocode:<run guid>" (schema 6)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """Whole-project exchange: one snapshot of a project, one way to build it into a project.
 
-- `snapshot.py`: the frozen, GUID-keyed records (documents with text and segments, codes,
-  cases, coders, codings, memos with typed targets) and their `extra` extension fields.
+- `snapshot.py`: the frozen, GUID-keyed records (documents with text, segments and
+  speakers, codes, cases, coders, codings, memos with typed targets, review decisions,
+  framework summaries, autocode runs) and their `extra` extension fields.
 - `capture.snapshot_of(project)` and `build.build_into(project, snapshot, match)`: the only
   two places that read a whole project or write one, through the public `Project` API.
 - pure functions between files and snapshots: `qdpx_read` / `qdpx_write` (.qdpx),
-  `codebooks` (.qdc, Taguette CSV); `pseudonymise` (a snapshot transform); `team` (merge is
+  `codebooks` (.qdc, Taguette CSV), `extension_read` (casecoder.json's later data, vetted);
+  `pseudonymise` (a snapshot transform); `team` (merge is
   a build with matching, and the blank copy for a second coder).
 - `positions.OffsetMap`: the one map that moves offsets with a changed text.
 """

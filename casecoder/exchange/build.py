@@ -6,7 +6,11 @@ coder's undo stack is left alone). `match="merge"` matches what is already there
 by the hash of their text, codes by GUID and then by path, cases by GUID and then by name,
 codings and memos by GUID (and a coding whose span an existing coding of the same coder and
 code already covers counts as already here), so building the same snapshot twice changes
-nothing the second time.
+nothing the second time. The later data merges the same way: speakers of a matched document
+gain only the attributes, person link and interviewer mark they lack (a difference is a
+conflict, ours kept); review decisions match by consensus coder, document, code, unit and
+number; framework summaries by GUID, else by cell and coder (like memos); autocode runs by
+GUID; a coder the snapshot marks as consensus is marked so here.
 """
 
 from __future__ import annotations
@@ -33,9 +37,12 @@ from casecoder.exchange.snapshot import (
     Match,
     MemoRecord,
     Snapshot,
+    SpeakerRecord,
 )
 from casecoder.model import CodingRecord as ProjectCodingRecord
 from casecoder.model import Document
+from casecoder.project.review import CONSENSUS_KIND
+from casecoder.project.speakers import Speaker, SpeakerUpdate
 
 if TYPE_CHECKING:
     from casecoder.project import Project
@@ -53,6 +60,11 @@ class BuildReport:
     codings: dict[str, int] = field(default_factory=lambda: {"added": 0, "merged": 0,
                                                              "skipped": 0})
     memos_added: int = 0
+    coders_marked: list[str] = field(default_factory=list)  # made consensus coders here
+    speakers_updated: int = 0
+    decisions_added: int = 0
+    summaries_added: int = 0
+    autocode_runs_added: int = 0
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -65,7 +77,8 @@ class BuildReport:
         """How many things the build added or changed (0 for a repeated merge)."""
         return (len(self.documents_added) + len(self.codes_added) + len(self.coders_added)
                 + len(self.cases_added) + self.codings["added"] + self.codings["merged"]
-                + self.memos_added)
+                + self.memos_added + len(self.coders_marked) + self.speakers_updated
+                + self.decisions_added + self.summaries_added + self.autocode_runs_added)
 
     @property
     def changed(self) -> bool:
@@ -94,14 +107,19 @@ class _Build:
         self.report = BuildReport()
         self.coder_name: dict[str, str] = {}  # snapshot coder guid -> name here
         self.case_name: dict[str, str] = {}  # snapshot case guid -> name here
+        self.matched: set[str] = set()  # snapshot document guids matched to ours by content
 
     def run(self) -> BuildReport:
         self._coders()
         self._codes()
         self._cases()
         self._documents()
+        self._speakers()
         self._codings()
         self._memos()
+        self._summaries()
+        self._decisions()
+        self._autocode_runs()
         self._settings()
         return self.report
 
@@ -119,6 +137,10 @@ class _Build:
                 if self.merge:
                     self.report.coders_added.append(coder.name)
             self.coder_name[coder.guid] = coder.name
+            if coder.kind == CONSENSUS_KIND and self.p.coder(coder.name).kind != CONSENSUS_KIND:
+                self.p.mark_consensus(coder.name, undoable=self.merge)
+                if self.merge:
+                    self.report.coders_marked.append(coder.name)
 
     def _codes(self) -> None:
         if not self.s.codes:
@@ -210,6 +232,7 @@ class _Build:
             if mine is not None:
                 self.report.document_ids[doc.guid] = mine.id
                 self.report.documents_matched += 1
+                self.matched.add(doc.guid)
                 if mine.name != doc.name:
                     self.report.conflicts.append(f"document {doc.name!r} is {mine.name!r} "
                                                  "here (same text); matched by content")
@@ -240,7 +263,7 @@ class _Build:
         from casecoder.ingest import SegmentSpec, SourceText
 
         segments = None if doc.segments is None else [
-            SegmentSpec(s.kind, s.number, s.start, s.end, s.speaker, s.timestamp)
+            SegmentSpec(s.kind, s.number, s.start, s.end, s.speaker, s.timestamp, s.page)
             for s in doc.segments]
         return self.p.add_document(
             SourceText(doc.text, doc.source_format, doc.encoding, None), name=name,
@@ -248,6 +271,57 @@ class _Build:
             attributes=dict(doc.attributes), language=doc.language,
             guid=doc.guid if keep_guid else None, segments=segments, allow_empty=True,
             imported_at=doc.imported_at)
+
+    # --- speakers --------------------------------------------------------------------------
+
+    def _speakers(self) -> None:
+        """A new document takes its speakers' marks, persons and attributes; a matched one
+        only what it lacks (ours win a difference, which is reported)."""
+        ours: dict[tuple[int, str], Speaker] = {
+            (sp.document_id, sp.label): sp for sp in self.p.speakers()}
+        updates = []
+        for doc in self.s.documents:
+            doc_id = self.report.document_ids.get(doc.guid)
+            if doc_id is None:
+                continue
+            for theirs in doc.speakers:
+                mine = ours.get((doc_id, theirs.label))
+                if mine is None:
+                    continue
+                update = self._speaker_update(doc, doc_id, mine, theirs)
+                if update is not None:
+                    updates.append(update)
+        if updates:
+            self.report.speakers_updated += self.p.set_speakers(
+                updates, action=f"{self.action}-speakers", undoable=self.merge)
+
+    def _speaker_update(self, doc: DocumentRecord, doc_id: int, mine: Speaker,
+                        theirs: SpeakerRecord) -> SpeakerUpdate | None:
+        matched = doc.guid in self.matched
+        where = f"speaker {theirs.label!r} of {mine.document!r}"
+        attributes = {k: v for k, v in theirs.attributes.items()
+                      if v.strip() and k not in mine.attributes}
+        for key, value in theirs.attributes.items():
+            if key in mine.attributes and mine.attributes[key] != value:
+                self.report.conflicts.append(f"{where}: {key} is {mine.attributes[key]!r} "
+                                             f"here, {value!r} there; ours kept")
+        person = None
+        if theirs.person and theirs.person != mine.person:
+            if mine.person and matched:
+                self.report.conflicts.append(f"{where} is {mine.person!r} here, "
+                                             f"{theirs.person!r} there; ours kept")
+            else:
+                person = theirs.person
+        interviewer = None
+        if theirs.interviewer != mine.interviewer:
+            if matched:
+                mark = "an interviewer" if mine.interviewer else "an informant"
+                self.report.conflicts.append(f"{where} is {mark} here, not there; ours kept")
+            else:
+                interviewer = theirs.interviewer
+        if not attributes and person is None and interviewer is None:
+            return None
+        return SpeakerUpdate(doc_id, mine.label, attributes, interviewer, person)
 
     # --- codings and memos ---------------------------------------------------------------
 
@@ -269,7 +343,7 @@ class _Build:
                 self.report.codings["skipped"] += 1
                 continue
             records.append(ProjectCodingRecord(doc_id, code_id, coder, k.start, k.end, k.memo,
-                                               k.guid, k.created_at))
+                                               k.guid, k.created_at, k.origin))
         if lost:
             self.report.warnings.append(f"skipped {lost} coding(s) of documents, codes or "
                                         "coders that were not imported")
@@ -343,6 +417,67 @@ class _Build:
         self.report.warnings.append(f"a note on positions {span[0]}-{span[1]} was put on the "
                                     "sentence it starts in")
         return nearest.id
+
+    # --- framework summaries, review decisions, autocode runs ----------------------------
+
+    def _summaries(self) -> None:
+        from casecoder.project.framework import FrameworkSummary
+
+        records = []
+        lost = 0
+        for s in self.s.summaries:
+            row = (self.case_name.get(s.row) if s.row_kind == "case"
+                   else self._document_name(s.row))
+            code_id = self.report.code_ids.get(s.code)
+            coder = self.coder_name.get(s.coder)
+            if row is None or code_id is None or coder is None:
+                lost += 1
+                continue
+            records.append(FrameworkSummary(s.guid, s.row_kind, row, "", code_id, coder,
+                                            s.text, s.created_at or "", s.updated_at or ""))
+        if lost:
+            self.report.warnings.append(f"skipped {lost} framework summaries of rows, codes "
+                                        "or coders that were not imported")
+        if records:
+            self.report.summaries_added += self.p.add_framework_summaries(
+                records, action=f"{self.action}-framework", undoable=self.merge)
+
+    def _document_name(self, guid: str) -> str | None:
+        doc_id = self.report.document_ids.get(guid)
+        return self.p.document(doc_id).name if doc_id is not None else None
+
+    def _decisions(self) -> None:
+        from casecoder.project.review import Decision
+
+        records = []
+        lost = 0
+        lengths = {d.guid: len(d.text) for d in self.s.documents}
+        for d in self.s.decisions:
+            doc = self._document_name(d.document)
+            code_id = self.report.code_ids.get(d.code)
+            consensus = self.coder_name.get(d.consensus)
+            if doc is None or code_id is None or consensus is None \
+                    or not 0 <= d.start < d.end <= lengths.get(d.document, 0):
+                lost += 1
+                continue
+            records.append(Decision(consensus, doc, code_id, d.unit, d.number, d.start, d.end,
+                                    d.choice, d.coders, d.memo, d.decided_at or ""))
+        if lost:
+            self.report.warnings.append(f"skipped {lost} review decision(s) on documents, "
+                                        "codes or coders that were not imported")
+        if records:
+            self.report.decisions_added += self.p.add_decisions(
+                records, action=f"{self.action}-decisions", undoable=self.merge)
+
+    def _autocode_runs(self) -> None:
+        from casecoder.project.autocode import AutocodeRun
+
+        runs = [AutocodeRun(r.guid, self.coder_name.get(r.coder or ""), r.kind, r.query,
+                            r.unit, r.codes, dict(r.options), r.codings, r.created_at)
+                for r in self.s.autocode_runs]
+        if runs:
+            self.report.autocode_runs_added += self.p.add_autocode_runs(
+                runs, action=f"{self.action}-autocode-runs", undoable=self.merge)
 
     # --- settings ------------------------------------------------------------------------
 

@@ -16,13 +16,16 @@ from typing import Literal, TypeVar
 from casecoder.codebook import validate_shortcut
 from casecoder.config import resolve_coder
 from casecoder.errors import UserError
+from casecoder.exchange import extension_read
 from casecoder.exchange.snapshot import (
     SEGMENT_KINDS,
+    AutocodeRunRecord,
     CaseRecord,
     CodeRecord,
     CoderRecord,
     CodeSet,
     CodingRecord,
+    DecisionRecord,
     DocumentRecord,
     JsonValue,
     MemoRecord,
@@ -30,9 +33,11 @@ from casecoder.exchange.snapshot import (
     SegmentKind,
     SegmentRecord,
     Snapshot,
+    SummaryRecord,
 )
 from casecoder.ids import new_guid
 from casecoder.ingest.refiqda import (
+    EXTENSION_MEMBER,
     MAX_CODER_NAME,
     MAX_DOCUMENT_NAME,
     SEGMENT_NAME,
@@ -150,6 +155,7 @@ class _Convert:
         self.used_notes: set[str] = set()
         self.memo_parts: dict[_MemoKey, list[tuple[str, str | None, str | None]]] = {}
         self.memo_targets: dict[_MemoKey, MemoTarget] = {}
+        self.refs = extension_read.Refs()
 
     def _add_coder(self, key: str, name: str) -> CoderRecord:
         guid = valid_guid(key) or new_guid()
@@ -193,20 +199,47 @@ class _Convert:
                     if k in self.coders}
         if user_ids:
             metadata["user_ids"] = user_ids
-        coders, cases = tuple(self.coders.values()), self._with_extra("cases", cases)
+        later = self._later_data(codings)
+        kinds = extension_read.coder_kinds(self.ext.get("coder_kinds"), self.refs)
+        coders = tuple(replace(c, kind=kinds[c.guid]) if c.guid in kinds else c
+                       for c in self.coders.values())
+        cases = self._with_extra("cases", cases)
         snapshot = Snapshot(
             name=clean_name(self.f.name, 200), language=None, created_at=created,
             codebook_name=name if isinstance(name, str) else "",
             codebook_description=description.strip() if isinstance(description, str) else "",
             coders=self._with_extra("coders", coders), codes=codes, cases=cases,
-            documents=tuple(documents), codings=self._with_extra("codings", tuple(codings)),
+            documents=tuple(documents), codings=self._with_extra("codings", later[0]),
             memos=self._with_extra("memos", tuple(memos)),
+            decisions=later[1], summaries=later[2], autocode_runs=later[3],
             code_sets=tuple(CodeSet(guid, set_name, tuple(
                 self.code_guid[k] for k in members if k in self.code_guid))
                 for set_name, guid, members in self.f.sets),
             object_guids={f"variable:{n}": g for n, g in self.f.variables.values() if g},
             extra=metadata)
         return snapshot, self.warnings
+
+    def _later_data(self, codings: list[CodingRecord]) -> tuple[
+            tuple[CodingRecord, ...], tuple[DecisionRecord, ...], tuple[SummaryRecord, ...],
+            tuple[AutocodeRunRecord, ...]]:
+        """Coding origins, review decisions, framework summaries and autocode runs from
+        casecoder.json, vetted and mapped onto the snapshot's GUIDs (`extension_read`)."""
+        for key, record in self.coders.items():
+            self.refs.coders[key] = record.guid
+            file_guid = valid_guid(key)
+            if file_guid:
+                self.refs.coders.setdefault(file_guid, record.guid)
+        origins = extension_read.origins(self.ext.get("coding_origins"))
+        with_origin = tuple(replace(k, origin=origins[k.guid]) if k.guid in origins else k
+                            for k in codings)
+        decisions = extension_read.decisions(self.ext.get("review_decisions"), self.refs)
+        summaries = extension_read.summaries(self.ext.get("framework_summaries"), self.refs)
+        runs = extension_read.autocode_runs(self.ext.get("autocode_runs"), self.refs)
+        if self.refs.dropped:
+            self.warnings.append(f"skipped {self.refs.dropped} review decision(s), framework "
+                                 f"summaries or autocode runs of {EXTENSION_MEMBER} that were "
+                                 "not valid or name what the file does not hold")
+        return with_origin, decisions, summaries, runs
 
     def _with_extra(self, kind: str, records: tuple[_R, ...]) -> tuple[_R, ...]:
         """Records with the `extra` fields casecoder.json holds for them (by GUID), so that
@@ -227,6 +260,8 @@ class _Convert:
         for path, spec in walk(self.f.codes.specs):
             guid = spec.guid or new_guid()
             guid_of_path[path.casefold()] = guid
+            if valid_guid(spec.guid):
+                self.refs.codes.setdefault(str(valid_guid(spec.guid)), guid)
             parent = path.rpartition("/")[0]
             extra = dict_of(extras.get(spec.guid or ""))
             keywords = extra.get("keywords")
@@ -261,6 +296,8 @@ class _Convert:
                                taken, 200)
             guid = case.guid if case.guid and case.guid not in seen else new_guid()
             seen.add(guid)
+            if case.guid:
+                self.refs.cases.setdefault(case.guid, guid)
             parts = [case.description] if case.description else []
             for note_key in case.notes:
                 text = self.r.note_texts.get(note_key)
@@ -296,6 +333,13 @@ class _Convert:
             extra = dict_of(docs_ext.get(source.guid or ""))
             encoding = extra.get("encoding", text.encoding)
             specs = segments_from(extra, text.text)
+            if source.guid:
+                self.refs.documents.setdefault(source.guid, guid)
+            if specs is not None:  # the units decisions are numbered in came back
+                self.refs.lengths[guid] = len(text.text)
+            pages = extension_read.pages(extra.get("pages")) if specs is not None else {}
+            speakers, bad = extension_read.speakers(extra.get("speakers"))
+            self.refs.dropped += bad
             out.append(DocumentRecord(
                 guid=guid, name=name, text=text.text,
                 source_format=_str_or(extra.get("source_format"), "") or text.format,
@@ -306,8 +350,9 @@ class _Convert:
                 case=case_of_source.get(source.key), attributes=dict(source.variables),
                 segments=None if specs is None else tuple(
                     SegmentRecord(_kind(s.kind), s.number, s.start, s.end, s.speaker,
-                                  s.timestamp) for s in specs),
-                extra=dict_of(extra.get("extra"))))
+                                  s.timestamp, pages.get((s.kind, s.number)))
+                    for s in specs),
+                speakers=speakers, extra=dict_of(extra.get("extra"))))
             self.doc_guid[source.key] = guid
             if source.description:
                 self._part(("document", guid), MemoTarget("document", guid), source.user,

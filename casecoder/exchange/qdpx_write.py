@@ -9,7 +9,9 @@ unchanged project twice gives the same bytes: a .qdpx can be checked into a repo
 and archived.
 
 What REFI-QDA has no place for (a code's keywords and shortcut, a document's language,
-original file name and segments, the codebook's own name, and every record's `extra`) travels
+original file name, segments with their pages and speakers, the codebook's own name, coder
+kinds, coding origins, review decisions, framework summaries, autocode runs, and every
+record's `extra`) travels
 in `casecoder.json` beside project.qde; other tools ignore it, casecoder's reader takes it back
 so that a round trip through .qdpx loses nothing (segment memos point at segment numbers, so
 the segments must come back exactly as they were, not as a newer segmenter would cut them).
@@ -386,6 +388,14 @@ class _ProjectWriter:
                                  "source_name": d.source_name, "encoding": d.encoding,
                                  "sha256": hashlib.sha256(d.text.encode("utf-8")).hexdigest(),
                                  "segments": segments}
+            pages = [[s.kind, s.number, s.page] for kind in SEGMENT_KINDS
+                     for s in self.s.segments_of(d, kind) if s.page is not None]
+            if pages:  # beside "segments", whose rows older readers take as 6 fields
+                documents[d.guid]["pages"] = pages
+            if d.speakers:
+                documents[d.guid]["speakers"] = [
+                    {"label": sp.label, "interviewer": sp.interviewer, "person": sp.person,
+                     "attributes": dict(sp.attributes)} for sp in d.speakers]
             if d.extra:
                 documents[d.guid]["extra"] = dict(d.extra)
         data: dict[str, JsonValue] = {
@@ -400,6 +410,7 @@ class _ProjectWriter:
         records = _extras(self.s)
         if records:
             data["extra"] = records
+        data.update(_later_data(self.s))
         return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                 + "\n").encode("utf-8")
 
@@ -417,6 +428,37 @@ def _extras(snapshot: Snapshot) -> dict[str, dict[str, JsonValue]]:
         found = {r.guid: dict(r.extra) for r in records if r.extra}
         if found:
             out[kind] = found
+    return out
+
+
+def _later_data(snapshot: Snapshot) -> dict[str, JsonValue]:
+    """What later schemas added that REFI-QDA has no place for: coder kinds, coding origins,
+    review decisions, framework summaries and autocode runs (keys only when there is any).
+    Offsets count the stored text, like "segments"."""
+    out: dict[str, JsonValue] = {}
+    kinds = {c.guid: c.kind for c in snapshot.coders if c.kind != "coder"}
+    if kinds:
+        out["coder_kinds"] = kinds
+    origins = {k.guid: k.origin for k in snapshot.codings if k.origin != "manual"}
+    if origins:
+        out["coding_origins"] = origins
+    if snapshot.decisions:
+        out["review_decisions"] = [
+            {"consensus": d.consensus, "document": d.document, "code": d.code, "unit": d.unit,
+             "number": d.number, "start": d.start, "end": d.end, "choice": d.choice,
+             "coders": list(d.coders), "memo": d.memo, "decided_at": d.decided_at}
+            for d in snapshot.decisions]
+    if snapshot.summaries:
+        out["framework_summaries"] = [
+            {"guid": s.guid, "row_kind": s.row_kind, "row": s.row, "code": s.code,
+             "coder": s.coder, "text": s.text, "created_at": s.created_at,
+             "updated_at": s.updated_at} for s in snapshot.summaries]
+    if snapshot.autocode_runs:
+        out["autocode_runs"] = [
+            {"guid": r.guid, "coder": r.coder, "kind": r.kind, "query": r.query,
+             "unit": r.unit, "codes": list(r.codes), "options": dict(r.options),
+             "codings": r.codings, "created_at": r.created_at}
+            for r in snapshot.autocode_runs]
     return out
 
 

@@ -28,6 +28,7 @@ JsonValue = Any
 #: A record's extension fields (see the module docstring).
 Extra = Mapping[str, JsonValue]
 Match = Literal["new", "merge"]
+FrameworkRowKind = Literal["case", "document"]
 SEGMENT_KINDS: tuple[SegmentKind, ...] = ("sentence", "turn", "paragraph")
 
 
@@ -40,6 +41,19 @@ class SegmentRecord:
     end: int
     speaker: str | None = None
     timestamp: float | None = None
+    page: int | None = None  # the page it starts on, in a paged document (schema 5)
+
+
+@dataclass(frozen=True)
+class SpeakerRecord:
+    """A speaker label of a document (schema 3): interviewer mark, the person it is, and
+    the speaker's own attributes. The label is the turns' speaker, so it is found again in
+    the document's segments; turns and words are counted from them, never carried."""
+
+    label: str
+    interviewer: bool = False
+    person: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class DocumentRecord:
     case: str | None = None  # GUID of a CaseRecord
     attributes: Mapping[str, str] = field(default_factory=dict)
     segments: tuple[SegmentRecord, ...] | None = None
+    speakers: tuple[SpeakerRecord, ...] = ()
     extra: Extra = field(default_factory=dict)
 
 
@@ -88,6 +103,7 @@ class CaseRecord:
 class CoderRecord:
     guid: str
     name: str
+    kind: str = "coder"  # "consensus" for a consensus coder (schema 3)
     extra: Extra = field(default_factory=dict)
 
 
@@ -103,6 +119,7 @@ class CodingRecord:
     end: int
     memo: str = ""
     created_at: str | None = None
+    origin: str = "manual"  # or "autocode:<run guid>" (schema 6)
     extra: Extra = field(default_factory=dict)
 
 
@@ -130,6 +147,56 @@ class MemoRecord:
 
 
 @dataclass(frozen=True)
+class DecisionRecord:
+    """A review decision (schema 3): the consensus coder's choice on one unit and code.
+    Matched by consensus coder, document, code, unit and number; `coders` are the compared
+    coders by name; [start, end) is the unit's span (moved with a pseudonymised text)."""
+
+    consensus: str  # GUID of a CoderRecord
+    document: str
+    code: str
+    unit: SegmentKind
+    number: int
+    start: int
+    end: int
+    choice: str  # a | b | both | neither
+    coders: tuple[str, ...]
+    memo: str = ""
+    decided_at: str | None = None
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    """A framework summary (schema 4): one coder's text on one (case or document) x code
+    cell. Matched like a memo: by GUID, else by cell and coder."""
+
+    guid: str
+    row_kind: FrameworkRowKind
+    row: str  # GUID of the CaseRecord or DocumentRecord
+    code: str
+    coder: str  # GUID of a CoderRecord
+    text: str
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class AutocodeRunRecord:
+    """An autocode run (schema 6), matched by GUID; its codings carry
+    origin "autocode:<guid>". `codes` are paths as they were when it ran."""
+
+    guid: str
+    coder: str | None  # GUID of a CoderRecord
+    kind: str  # search | speaker | keywords
+    query: str
+    unit: str
+    codes: tuple[str, ...] = ()
+    options: Extra = field(default_factory=dict)
+    codings: int = 0
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
 class CodeSet:
     guid: str | None
     name: str
@@ -153,6 +220,9 @@ class Snapshot:
     codings: tuple[CodingRecord, ...] = ()
     memos: tuple[MemoRecord, ...] = ()
     code_sets: tuple[CodeSet, ...] = ()
+    decisions: tuple[DecisionRecord, ...] = ()
+    summaries: tuple[SummaryRecord, ...] = ()
+    autocode_runs: tuple[AutocodeRunRecord, ...] = ()
     #: GUIDs of objects casecoder has no row for ("variable:NAME", "set:NAME").
     object_guids: Mapping[str, str] = field(default_factory=dict)
     #: Project metadata REFI-QDA carries that casecoder only keeps for the round trip

@@ -25,7 +25,8 @@ MergeReport = BuildReport
 
 
 def merge_project(target: Project, other_path: Path, *, dry_run: bool = False) -> BuildReport:
-    """Bring another project's documents, codes, coders, codings and memos into target.
+    """Bring another project's documents, codes, coders, codings and memos into target, with
+    speakers, consensus marks, review decisions, framework summaries and autocode runs.
 
     All of it happens in one transaction; with dry_run the same work is done and then rolled
     back, so the report of a dry run is exactly what a real merge would do.
@@ -46,7 +47,8 @@ def merge_project(target: Project, other_path: Path, *, dry_run: bool = False) -
 
 
 def copy_for_coder(source: Project, out: Path, coder: str) -> Path:
-    """A copy with documents, attributes and codebook but nobody's codings, for blind coding.
+    """A copy with documents, attributes, speakers and codebook but nobody's codings, review
+    decisions, framework summaries or autocode runs, for blind coding.
 
     The event log holds every earlier change (with the rows it touched), so it is emptied in
     the copy, and the file is vacuumed so that deleted codings cannot be recovered from free

@@ -223,6 +223,52 @@ class AutocodeMixin(_Base):
             (coder or self.coder_name,)).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
+    def autocode_run_records(self) -> list[AutocodeRun]:
+        """Every stored run with its options, oldest first (what the exchange carries)."""
+        out = []
+        for guid, coder, kind, query, unit, codes, options, made, at in self.conn.execute(
+                "SELECT r.guid, c.name, r.kind, r.query, r.unit, r.codes, r.options, "
+                "r.codings, r.created_at FROM autocode_runs r "
+                "LEFT JOIN coders c ON c.id = r.coder_id ORDER BY r.id"):
+            paths = json.loads(codes)
+            opts = json.loads(options)
+            out.append(AutocodeRun(guid, coder, kind, query, unit,
+                                   tuple(str(p) for p in paths) if isinstance(paths, list)
+                                   else (), opts if isinstance(opts, dict) else {}, made, at))
+        return out
+
+    def add_autocode_runs(self, runs: Iterable[AutocodeRun], *,
+                          action: str = "add-autocode-runs", undoable: bool = True) -> int:
+        """Store runs brought in from another project or a .qdpx (their codings come as
+        codings, with their origin), matched by GUID, so a repeat adds nothing. Returns how
+        many were added; nothing to add writes no event."""
+        taken = {r[0] for r in self.conn.execute("SELECT guid FROM autocode_runs")}
+        todo = []
+        for run in runs:
+            if run.guid.lower() in taken:
+                continue
+            if run.kind not in ("search", "speaker", "keywords"):
+                raise UserError(f"an autocode run is a search, speaker or keywords run, "
+                                f"not {run.kind!r}")
+            taken.add(run.guid.lower())
+            todo.append(run)
+        if not todo:
+            return 0
+        with self._change(action, undoable=undoable) as log:
+            coders: dict[str, int] = {}
+            for run in todo:
+                if run.coder and run.coder not in coders:
+                    coders[run.coder] = self.ensure_coder(run.coder).id
+                log.insert("autocode_runs", {
+                    "guid": run.guid.lower(), "coder_id": coders.get(run.coder or ""),
+                    "kind": run.kind, "query": run.query, "unit": run.unit,
+                    "codes": json.dumps(list(run.codes), ensure_ascii=False),
+                    "options": json.dumps(dict(run.options), ensure_ascii=False,
+                                          sort_keys=True),
+                    "codings": run.codings, "created_at": run.created_at or now()})
+            log.summary = f"{action}: {len(todo)} autocode runs"
+        return len(todo)
+
     def autocode_runs(self) -> list[dict[str, Any]]:
         """Every autocode run still in the project, oldest first, with its codings now."""
         rows = self.conn.execute(
@@ -236,6 +282,21 @@ class AutocodeMixin(_Base):
                  "codes": json.loads(codes), "codings_made": made,
                  "codings_now": now_counts.get(ORIGIN_PREFIX + guid, 0), "at": at}
                 for guid, coder, kind, query, unit, codes, made, at in rows]
+
+
+@dataclass(frozen=True)
+class AutocodeRun:
+    """One stored autocode run, as the exchange carries it between projects."""
+
+    guid: str
+    coder: str | None
+    kind: str  # search | speaker | keywords
+    query: str
+    unit: str
+    codes: tuple[str, ...]  # code paths at the time of the run
+    options: Mapping[str, Any] = field(default_factory=dict)
+    codings: int = 0  # how many codings the run made
+    created_at: str | None = None
 
 
 def _as_term(keyword: str) -> str:

@@ -102,6 +102,9 @@ class CodingMixin(_Base):
             if not (0 <= r.start < r.end <= d.length):
                 raise UserError(f"coding {r.start}-{r.end} of {c.path} is outside {d.name!r} "
                                 f"(length {d.length})")
+            if r.origin != "manual" and not r.origin.startswith("autocode:"):
+                raise UserError(f"a coding's origin is manual or autocode:<run>, "
+                                f"not {r.origin!r}")
             resolved.append((r, d, c))
         with self._change(action, undoable=undoable) as log:
             coder_ids: dict[str, int] = {}
@@ -126,7 +129,8 @@ class CodingMixin(_Base):
                 log.insert("codings", {
                     "guid": guid or new_guid(), "document_id": d.id, "code_id": c.id,
                     "coder_id": coder_id, "start": r.start, "end": r.end,
-                    "memo": r.memo.strip(), "created_at": r.created_at or now()})
+                    "memo": r.memo.strip(), "created_at": r.created_at or now(),
+                    "origin": r.origin})
                 counts["added"] += 1
             log.summary = summary or (f"add {counts['added']} codings "
                                       f"({counts['merged']} merged, {counts['skipped']} known)")

@@ -9,6 +9,7 @@ its event, so it is undoable and in the audit trail; an empty text deletes the s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +115,55 @@ class FrameworkMixin(_Base):
                for guid, kind, row, code_id, who, text, created, updated
                in self.conn.execute(sql, params)]
         return sorted(out, key=lambda s: (s.row_kind, s.row.casefold(), s.code, s.coder))
+
+    def add_framework_summaries(self, summaries: Iterable[FrameworkSummary], *,
+                                action: str = "add-framework-summaries",
+                                undoable: bool = True) -> int:
+        """Store summaries brought in from another project or a .qdpx, as one change.
+
+        Matched like memos: a summary whose GUID is here, or whose cell (row, code) already
+        has a summary by the same coder, is kept as it is, so a repeat adds nothing and a
+        merge never overwrites a researcher's text. Rows are given by name, codes by id.
+        Returns how many were added; nothing to add writes no event.
+        """
+        taken = {r[0] for r in self.conn.execute("SELECT guid FROM framework_summaries")}
+        cells = {tuple(r) for r in self.conn.execute(
+            "SELECT row_kind, row_id, code_id, coder_id FROM framework_summaries")}
+        coders = {c.name: c.id for c in self.coders()}
+        todo = []
+        for s in summaries:
+            text = s.text.strip()
+            if not text or s.guid.lower() in taken:
+                continue
+            if len(text) > MAX_SUMMARY_CHARS:
+                raise UserError(f"a framework summary is at most {MAX_SUMMARY_CHARS:,} "
+                                "characters")
+            row_id, _label = self._framework_row(s.row_kind, s.row)
+            code_id = self.code(s.code_id).id
+            if (s.row_kind, row_id, code_id, coders.get(s.coder)) in cells:
+                continue
+            todo.append((s, text, row_id, code_id))
+        if not todo:
+            return 0
+        added = 0
+        with self._change(action, undoable=undoable) as log:
+            for s, text, row_id, code_id in todo:
+                if s.coder not in coders:
+                    coders[s.coder] = self.ensure_coder(s.coder).id
+                cell = (s.row_kind, row_id, code_id, coders[s.coder])
+                if cell in cells or s.guid.lower() in taken:
+                    continue
+                cells.add(cell)
+                taken.add(s.guid.lower())
+                stamp = now()
+                log.insert("framework_summaries", {
+                    "guid": s.guid.lower() or new_guid(), "row_kind": s.row_kind,
+                    "row_id": row_id, "code_id": code_id, "coder_id": coders[s.coder],
+                    "text": text, "created_at": s.created_at or stamp,
+                    "updated_at": s.updated_at or s.created_at or stamp})
+                added += 1
+            log.summary = f"{action}: {added} framework summaries"
+        return added
 
     def _move_framework_summaries(self, log: Any, src_id: int, dst_id: int) -> None:
         """A merged code's summaries follow it; two of one cell and coder are joined."""

@@ -89,9 +89,10 @@ class ReviewMixin(_Base):
             log.update("coders", {"id": row[0]}, {"kind": CONSENSUS_KIND})
         return int(row[0])
 
-    def mark_consensus(self, name: str) -> None:
-        """Mark (or create) a coder as a consensus coder."""
-        with self._change("mark-consensus") as log:
+    def mark_consensus(self, name: str, *, undoable: bool = True) -> None:
+        """Mark (or create) a coder as a consensus coder (an exchange build that fills a new
+        project passes undoable=False, like every import)."""
+        with self._change("mark-consensus", undoable=undoable) as log:
             self._consensus_id(log, name)
             log.summary = f"{name!r} is a consensus coder"
 
@@ -218,4 +219,49 @@ class ReviewMixin(_Base):
                                      start, end, "")
                 added += 1
             log.summary = summary
+        return added
+
+    def add_decisions(self, decisions: Iterable[Decision], *, action: str = "add-decisions",
+                      undoable: bool = True) -> int:
+        """Store decisions brought in from another project or a .qdpx, as one change.
+
+        A decision is matched by consensus coder, document, code, unit and number: one already
+        here is kept (a repeat adds nothing). The consensus coder is made or marked as such;
+        the decision's codings travel as codings, so nothing else is touched. Returns how
+        many were added; nothing to add writes no event.
+        """
+        todo = []
+        for d in decisions:
+            if d.choice not in CHOICES or d.unit not in REVIEW_UNITS:
+                raise UserError(f"a decision {d.choice!r} on {d.unit!r} is not one casecoder "
+                                "makes")
+            doc = self.document(d.document)
+            if not 0 <= d.start < d.end <= doc.length:
+                raise UserError(f"a decision on {d.start}-{d.end} is outside {doc.name!r}")
+            todo.append((d, doc.id))
+        added = 0
+        consensus: dict[str, int] = {}
+        keys = {(r[0], r[1], r[2], r[3], r[4]) for r in self.conn.execute(
+            "SELECT consensus_id, document_id, code_id, unit, number FROM review_decisions")}
+        if not todo:
+            return 0
+        names = {c.name: c.id for c in self.coders()}
+        if all((names.get(" ".join(d.consensus.split())), doc_id, d.code_id, d.unit, d.number)
+               in keys for d, doc_id in todo):
+            return 0
+        with self._change(action, undoable=undoable) as log:
+            for d, doc_id in todo:
+                if d.consensus not in consensus:
+                    consensus[d.consensus] = self._consensus_id(log, d.consensus)
+                key = (consensus[d.consensus], doc_id, d.code_id, d.unit, d.number)
+                if key in keys:
+                    continue
+                keys.add(key)
+                log.insert("review_decisions", {
+                    "consensus_id": key[0], "document_id": doc_id, "code_id": d.code_id,
+                    "unit": d.unit, "number": d.number, "start": d.start, "end": d.end,
+                    "choice": d.choice, "coders": ",".join(d.coders), "memo": d.memo,
+                    "decided_at": d.decided_at or now()})
+                added += 1
+            log.summary = f"{action}: {added} review decisions"
         return added

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,17 @@ class Speaker:
         """Who this speaker is when informants are counted: the person, else doc + label."""
         return ("person", self.person.casefold()) if self.person else (
             "speaker", self.document_id, self.label)
+
+
+@dataclass(frozen=True)
+class SpeakerUpdate:
+    """What to set on one speaker (None: leave as it is; an empty attribute value removes)."""
+
+    document_id: int
+    label: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    interviewer: bool | None = None
+    person: str | None = None
 
 
 def parse_flag(text: str) -> bool:
@@ -137,6 +148,26 @@ class SpeakersMixin(_Base):
             log.summary = f"speaker {speaker.label!r} of {speaker.document}: {', '.join(what)}"
             log.document_id = speaker.document_id
         return self.speaker(speaker.document_id, speaker.label)
+
+    def set_speakers(self, updates: Sequence[SpeakerUpdate], *, action: str = "set-speakers",
+                     undoable: bool = True) -> int:
+        """Many speakers' attributes, marks and person links as one change (an exchange
+        build); updates naming a document or label that is not here are skipped. Returns how
+        many speakers were updated; nothing to do writes no event."""
+        found = {(s.document_id, s.label): s for s in self.speakers()}
+        todo = [(found[(u.document_id, u.label)], u) for u in updates
+                if (u.document_id, u.label) in found]
+        if not todo:
+            return 0
+        with self._change(action, undoable=undoable) as log:
+            for speaker, update in todo:
+                self._set_speaker(log, speaker, update.attributes, update.interviewer,
+                                  update.person)
+            log.summary = f"{action}: {len(todo)} speakers"
+            docs = {speaker.document_id for speaker, _ in todo}
+            if len(docs) == 1:
+                log.document_id = docs.pop()
+        return len(todo)
 
     def speaker_attributes(self) -> dict[tuple[int, str], dict[str, str]]:
         """Every speaker's own attributes by (document id, label): what quotes overlay."""

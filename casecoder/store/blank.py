@@ -15,9 +15,11 @@ from casecoder.store.schema import _V1, _split
 
 
 def blank_copy(source: sqlite3.Connection, out: Path) -> None:
-    """Copy `source` to `out` (SQLite's backup API) without codings, document status,
-    per-coder view settings, memos other than project and code memos, and coders who keep
-    no memo; the event log is emptied and the file vacuumed."""
+    """Copy `source` to `out` (SQLite's backup API) without codings, review decisions,
+    framework summaries, autocode runs, document status, per-coder view settings, memos
+    other than project and code memos, and coders who keep no memo; the event log is
+    emptied and the file vacuumed. Speakers and their attributes stay: they are material,
+    like document attributes."""
     dest = sqlite3.connect(out)
     try:
         source.backup(dest)
@@ -28,6 +30,11 @@ def blank_copy(source: sqlite3.Connection, out: Path) -> None:
         dest.execute("DROP TRIGGER events_append_only_delete")
         dest.execute("DELETE FROM events")
         dest.execute("DELETE FROM codings")
+        # The first coder's analysis, and how disagreements were settled (with memos):
+        # review decisions, framework summaries, autocode runs (their codings are gone too).
+        dest.execute("DELETE FROM review_decisions")
+        dest.execute("DELETE FROM framework_summaries")
+        dest.execute("DELETE FROM autocode_runs")
         dest.execute("DELETE FROM document_status")
         dest.execute("DELETE FROM memos WHERE target_kind NOT IN ('project', 'code')")
         dest.execute("DELETE FROM coders WHERE id NOT IN (SELECT coder_id FROM memos)")
