@@ -137,7 +137,11 @@ def _verify_live(conn: sqlite3.Connection, path: Path) -> int:
 
 
 def open_read_only(path: Path) -> Database:
-    """Open another project only to read it (a colleague's file being merged in)."""
+    """Open a project only to read it (a colleague's file being merged in, a worker thread's
+    second connection). A project we must not write is opened as `open_reading` does, so
+    not even a -wal or -shm file appears beside it."""
+    if must_read_only(path):
+        return open_reading(path)
     check_file(path)
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                            check_same_thread=False)
