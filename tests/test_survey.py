@@ -179,10 +179,13 @@ def test_cli_import_reimport_and_quote_export(project: Path, tmp_path: Path) -> 
         second_turn = p.segments("elevsvar r4", "turn")[1]
         p.code_range("elevsvar r4", "mestring", second_turn.start, second_turn.end)
     out = tmp_path / "sitater.md"
-    run("export", "quotes", project, "-o", out, "--by", "Skole")
+    # The question answered is the quote's speaker, for a citation that names it.
+    run("export", "quotes", project, "-o", out, "--by", "Skole",
+        "--cite", "{respondent}, {speaker}")
     markdown = out.read_text(encoding="utf-8")
     assert "> Jeg lærte å snakke spansk og ble tryggere på meg selv." in markdown
-    assert f"speaker: {LEARNED}" in markdown
+    assert f"> — r1, {LEARNED}" in markdown
+    assert f"> — r4, {HARD}" in markdown
     assert "| Code | Bø vidaregåande | Total |" in markdown  # the matrix by the attribute
     # Two respondents are two informants, not one per question they answered.
     assert "| **mestring (all)** | 3 | 3 | 2 | 2 | 0 |" in markdown

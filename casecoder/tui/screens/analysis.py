@@ -282,11 +282,11 @@ class AnalysisScreen(Screen[None]):
         error = ""
         try:
             if self.tab == "matrix":
-                result = build_matrix(self.data, by=self.by or "document")
-                self.grid = matrix_grid(result, self.measure, self.project.name)
+                matrix = build_matrix(self.data, by=self.by or "document")
+                self.grid = matrix_grid(matrix, self.measure, self.project.name)
             elif self.tab == "cooccurrence":
-                result = build_cooccurrence(self.data, unit=self.unit)
-                self.grid = cooccurrence_grid(result, self.co_measure, self.project.name)
+                co = build_cooccurrence(self.data, unit=self.unit)
+                self.grid = cooccurrence_grid(co, self.co_measure, self.project.name)
             else:
                 self.framework = build_framework(self.project)
         except UserError as exc:
