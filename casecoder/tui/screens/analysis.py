@@ -259,13 +259,19 @@ class AnalysisScreen(Screen[None]):
         self.app.call_from_thread(self._loaded, data)
 
     def _failed(self, message: str) -> None:
-        self.query_one(DataTable).loading = False
+        self._done_loading()
         self.fill(message)
+
+    def _done_loading(self) -> None:
+        """The table takes its keys again: while loading it is disabled, and the footer
+        (drawn then from the screen's keys alone) would otherwise keep that order."""
+        self.query_one(DataTable).loading = False
+        self.refresh_bindings()
 
     def _loaded(self, data: Any) -> None:
         data.project = self.project  # later reads (GUIDs, texts) use the app's connection
         self.data = data
-        self.query_one(DataTable).loading = False
+        self._done_loading()
         if self.by is None:
             self.by = self.by_choices()[0]
         self.compute()
