@@ -211,3 +211,22 @@ def test_default_export_leaves_the_consensus_out(demo_path: Path, tmp_path: Path
     md = tmp_path / "all.md"
     assert run("export", "quotes", demo_path, "-o", md).exit_code == 0
     assert "The consensus version (consensus) is left out" in md.read_text(encoding="utf-8")
+
+
+def test_a_decision_by_code_id_is_stored_field_by_field(demo_path: Path) -> None:
+    """The review screen decides by code id; what is read back is what was decided."""
+    with Project.open(demo_path, coder="leder") as p:
+        data = build_agreement_data(p, coders=["ingrid,tomas"])
+        row = find_disagreements(data)[0]
+        code = p.code(row.code)
+        p.decide(into="konsensus", doc=row.document, code=code.id, unit="sentence",
+                 number=row.number, choice="a", coders=("ingrid", "tomas"),
+                 memo="  drøftet   på møtet «enige» ")
+        [decision] = p.decisions("konsensus", doc=row.document)
+    assert (decision.consensus, decision.document, decision.code_id, decision.unit,
+            decision.number, decision.choice) == ("konsensus", row.document, code.id,
+                                                  "sentence", row.number, "a")
+    assert (decision.start, decision.end) == (row.start, row.end)  # the unit decided on
+    assert decision.coders == ("ingrid", "tomas")
+    assert decision.memo == "drøftet på møtet «enige»"
+    assert decision.decided_at.startswith("20")

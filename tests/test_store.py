@@ -202,3 +202,15 @@ def test_building_a_project_aside_leaves_nothing_on_failure_and_never_overwrites
     with Project.open(target) as p:
         assert p.documents() == []
     assert [p.name for p in tmp_path.iterdir()] == ["new.cc.db"]
+
+
+def test_events_after_carry_the_same_fields_as_history(coded_project: Project) -> None:
+    p = coded_project
+    start = p.latest_event_id()
+    p.code_range("intervju-07", "barriers", 100, 150)
+    p.undo()
+    newer = p.events_after(start)
+    assert newer == list(reversed(p.history(limit=2)))  # the same rows, oldest first
+    assert [(e.undoable, e.document) for e in newer] == [(True, "intervju-07"),
+                                                         (False, "intervju-07")]
+    assert p.event(newer[0].id) == newer[0]

@@ -1120,7 +1120,8 @@ def agreed_spans(project: Any, data: AgreementData) -> list[tuple[int, int, int,
     out: list[tuple[int, int, int, int]] = []
     all_rated = data.rated.all(axis=0)
     for code in data.codes:
-        agreed = data.presence(code.id).all(axis=0) & all_rated
+        # A 2-D reduction over axis 0 is an array; numpy's stubs only promise "bool or array".
+        agreed: NDArray[np.bool_] = np.asarray(data.presence(code.id).all(axis=0) & all_rated)
         for d, doc in enumerate(data.documents):
             lo, hi = int(data.doc_bounds[d]), int(data.doc_bounds[d + 1])
             local = np.flatnonzero(agreed[lo:hi])
@@ -1294,8 +1295,10 @@ class Reconciliation:
                 self.consensus, doc=data.documents[doc_index].name)
         for dec in decisions:
             d = self._doc_index.get(dec.document)
-            local = data.local_of(d, dec.number) if d is not None else None
-            if local is not None and dec.unit == data.unit:
+            if d is None or dec.unit != data.unit:
+                continue
+            local = data.local_of(d, dec.number)
+            if local is not None:
                 self._decided[(d, local, dec.code_id)] = dec.choice
         # The consensus coder's codings of the documents looked at, in one query; a
         # disagreement is also resolved when the consensus codes its unit (older reviews).

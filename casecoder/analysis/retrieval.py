@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from casecoder.analysis.cooccurrence import UNITS, _expand
 from casecoder.analysis.data import _SHIFT, ALL, AnalysisData, Ints, Selection, selected_rows
 from casecoder.errors import UserError
 
 
-def _meets(data: AnalysisData, rows: Ints, others: Ints, unit: str) -> Ints:
+def _meets(data: AnalysisData, rows: Ints, others: Ints, unit: str) -> NDArray[np.bool_]:
     """For each of rows, whether one of `others` is in the same unit (or overlaps it)."""
     if not rows.size:
         return np.zeros(0, dtype=bool)

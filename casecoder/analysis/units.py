@@ -207,13 +207,13 @@ def presence_by_code(
         collected[code][row].append((start, end))
     fast = min_overlap is None and _ordered(unit_array)
 
-    def row(spans: list[Span]) -> NDArray[np.bool_]:
+    def presence(spans: list[Span]) -> NDArray[np.bool_]:
         return _any_presence(unit_array, spans) if fast else _presence(unit_array, spans,
                                                                        min_overlap)
 
     return {
         code: (
-            np.vstack([row(s) for s in per_coder])
+            np.vstack([presence(s) for s in per_coder])
             if per_coder
             else np.zeros((0, unit_array.shape[0]), dtype=bool)
         )

@@ -6,7 +6,9 @@ partnerens); the unit, documents, attributes and speaker narrow the search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,8 +20,15 @@ from casecoder.commands.common import (
     project_argument,
 )
 
+if TYPE_CHECKING:
+    from rich.text import Text
 
-def search_options(func):  # type: ignore[no-untyped-def]
+    from casecoder.model import UnitHit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def search_options(func: F) -> F:
     """The options every command that searches shares (search, autocode)."""
     for option in reversed((
         click.option("--exact", is_flag=True,
@@ -42,7 +51,7 @@ def parse_where(where: tuple[str, ...]) -> dict[str, str]:
     return dict(parse_assignment(w) for w in where)
 
 
-def styled(hit):  # type: ignore[no-untyped-def]
+def styled(hit: UnitHit) -> Text:
     """The hit's text with the matched words in bold yellow, for the terminal."""
     from rich.text import Text
 

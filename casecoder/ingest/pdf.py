@@ -62,7 +62,7 @@ def read_pdf(path: Path) -> SourceText:
     # print it on the researcher's terminal; a file it cannot read is reported by us instead.
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
-        with pypdf.apply_configuration(**_LIMITS):
+        with pypdf.apply_configuration(None, **_LIMITS):
             pages = _page_lines(path, pypdf.PdfReader(io.BytesIO(data), strict=False))
     except ImportFileError:
         raise

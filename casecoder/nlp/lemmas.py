@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 #: A word: a run of letters and digits (what SQLite's unicode61 tokenizer keeps together).
 WORD = re.compile(r"[^\W_]+")
@@ -139,7 +140,8 @@ def _write_cache(path: Path, table: dict[str, str]) -> None:
         pass
 
 
-def _read_json(name: str) -> dict:  # type: ignore[type-arg]
+def _read_json(name: str) -> dict[str, Any]:
+    """A packaged JSON object; values are of any JSON shape, so callers check each one."""
     path = _data_file(name)
     if path is None:
         return {}

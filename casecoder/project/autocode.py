@@ -79,7 +79,7 @@ class AutocodeMixin(_Base):
     """Plan and apply autocode runs; list them."""
 
     def _codable(self, code: str | Code) -> Code:
-        c = self.code(code)  # type: ignore[attr-defined]
+        c = self.code(code)
         if not c.codable:
             raise UserError(f"{c.path!r} is a category and cannot be applied; pick a subcode")
         return c
@@ -92,7 +92,7 @@ class AutocodeMixin(_Base):
                 "SELECT 1 FROM codings WHERE coder_id = ? AND document_id = ? AND code_id = ? "
                 'AND start <= ? AND "end" >= ?', (coder_id, doc_id, code.id, end, start)
             ).fetchone() is not None
-            text = self.text(doc_id)[start:end]  # type: ignore[attr-defined]
+            text = self.text(doc_id)[start:end]
             items.append(AutocodeItem(code.path, code.id, doc_name, doc_id, start, end, text,
                                       already))
         return items
@@ -117,10 +117,10 @@ class AutocodeMixin(_Base):
                    "speaker": speaker}
         if kind == "keywords":
             codes = ([self._codable(code)] if code is not None else
-                     [c for c in self.codes() if c.codable and c.keywords])  # type: ignore[attr-defined]
+                     [c for c in self.codes() if c.codable and c.keywords])
             codes = [c for c in codes if c.keywords]
             if not codes:
-                which = f"{self.code(code).path!r} has" if code is not None else "no code has"  # type: ignore[attr-defined]
+                which = f"{self.code(code).path!r} has" if code is not None else "no code has"
                 raise UserError(f"{which} no keywords (add them in the codebook)")
             items: list[AutocodeItem] = []
             for c in codes:
@@ -157,13 +157,13 @@ class AutocodeMixin(_Base):
         params: list[Any] = [speaker.strip()]
         if doc is not None:
             sql += "AND s.document_id = ? "
-            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+            params.append(self.document(doc).id)
         rows = self.conn.execute(sql + "ORDER BY d.name COLLATE NOCASE, s.start",
                                  params).fetchall()
         if where:
             keep = self._documents_where(where)  # type: ignore[attr-defined]
             rows = [r for r in rows if r[0] in keep]
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def apply_autocode(self, plan: AutocodePlan,
                        accept: Iterable[int] | None = None) -> AutocodeResult:

@@ -43,7 +43,7 @@ class FrameworkMixin(_Base):
 
     def _framework_row(self, row_kind: str, row: str) -> tuple[int, str]:
         if row_kind == "document":
-            d = self.document(row)  # type: ignore[attr-defined]
+            d = self.document(row)
             return d.id, d.name
         if row_kind == "case":
             found = self.conn.execute("SELECT id, name FROM cases WHERE name = ?",
@@ -62,7 +62,7 @@ class FrameworkMixin(_Base):
                               row_kind: str = "case") -> FrameworkSummary | None:
         """Write (or with empty text, delete) the current coder's summary of one cell."""
         row_id, label = self._framework_row(row_kind, row)
-        c = self.code(code)  # type: ignore[attr-defined]
+        c = self.code(code)
         text = text.strip()
         if len(text) > MAX_SUMMARY_CHARS:
             raise UserError(f"a framework summary is at most {MAX_SUMMARY_CHARS:,} characters "
@@ -98,7 +98,8 @@ class FrameworkMixin(_Base):
                "JOIN coders k ON k.id = f.coder_id "
                "LEFT JOIN cases cs ON f.row_kind = 'case' AND cs.id = f.row_id "
                "LEFT JOIN documents d ON f.row_kind = 'document' AND d.id = f.row_id ")
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if row_kind is not None:
             if row_kind not in ROW_KINDS:
                 raise UserError(f"framework rows are {' or '.join(ROW_KINDS)}, not {row_kind!r}")
@@ -109,7 +110,7 @@ class FrameworkMixin(_Base):
             params.append(self.coder(coder).id)
         if where:
             sql += "WHERE " + " AND ".join(where)
-        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        paths = {c.id: c.path for c in self.codes()}
         out = [FrameworkSummary(guid, kind, row, paths.get(code_id, "?"), code_id, who, text,
                                 created, updated)
                for guid, kind, row, code_id, who, text, created, updated

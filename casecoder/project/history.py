@@ -117,7 +117,7 @@ class HistoryMixin(_Base):
         """Events newer than `event_id`, oldest first: what others did since we last looked."""
         rows = self.conn.execute(_EVENT_SELECT + "WHERE e.id > ? ORDER BY e.id LIMIT ?",
                                  (event_id, limit))
-        return [Event(*r[:7], bool(r[7]), r[8]) for r in rows]
+        return [Event(*[*r[:7], bool(r[7]), r[8]]) for r in rows]
 
     def history(self, *, limit: int = 50, coder: str | None = None) -> list[Event]:
         """Newest first: the audit trail of who changed what, and when."""

@@ -85,7 +85,7 @@ class WordIndexMixin(_Base):
                                      (upto,)).fetchone()[0])
 
     def _invalidate(self) -> None:
-        super()._invalidate()  # type: ignore[misc]
+        super()._invalidate()
         self._units_cache: dict[str, Any] = {}
 
     def ensure_word_index(self) -> int:
@@ -104,7 +104,7 @@ class WordIndexMixin(_Base):
                 segs = self.conn.execute(
                     'SELECT id, start, "end" FROM segments WHERE document_id = ? AND id > ? '
                     "ORDER BY id", (doc_id, upto)).fetchall()
-                text = self.text(doc_id)  # type: ignore[attr-defined]
+                text = self.text(doc_id)
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO word_index (rowid, surface, lemma) VALUES (?, ?, ?)",
                     index_rows(text, languages[doc_id], segs))
@@ -180,7 +180,7 @@ class WordIndexMixin(_Base):
         get = units.get
         found = [(seg_id, u) for seg_id in ids if (u := get(seg_id)) is not None]
         if doc is not None:
-            doc_id = self.document(doc).id  # type: ignore[attr-defined]
+            doc_id = self.document(doc).id
             found = [f for f in found if f[1][0] == doc_id]
         if where:
             keep = self._documents_where(where)
@@ -194,7 +194,7 @@ class WordIndexMixin(_Base):
         found.sort(key=lambda f: (rank[f[1][0]], f[1][1]))
         if limit is not None:
             found = found[:limit]
-        rows = {}
+        rows: dict[int, tuple[int, int, int, float | None]] = {}
         chosen = [seg_id for seg_id, _ in found]
         for i in range(0, len(chosen), 500):
             part = chosen[i:i + 500]
@@ -206,7 +206,7 @@ class WordIndexMixin(_Base):
         for seg_id, (doc_id, number, spk) in found:
             _, start, end, ts = rows[seg_id]
             name, language = meta[doc_id]
-            text = self.text(doc_id)[start:end]  # type: ignore[attr-defined]
+            text = self.text(doc_id)[start:end]
             lem = by_language.get(language) or lemmatizer(language)
             spans = highlight(text, node, lem.lemma, exact=exact, lemmatizers=lemmatizers)
             hits.append(UnitHit(name, doc_id, unit, seg_id, number, start, end, spk, ts, text,
@@ -222,7 +222,7 @@ class WordIndexMixin(_Base):
         for h in hits:
             per_doc[h.document] = per_doc.get(h.document, 0) + 1
             by_doc.setdefault(h.document_id, []).append(h)
-        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        paths = {c.id: c.path for c in self.codes()}
         for doc_id, doc_hits in by_doc.items():
             codings = self.conn.execute(
                 'SELECT code_id, start, "end" FROM codings WHERE document_id = ?',

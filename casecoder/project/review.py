@@ -129,7 +129,7 @@ class ReviewMixin(_Base):
                     "coder_id": coder_id, "start": right[0], "end": right[1], "memo": memo,
                     "created_at": now()})
 
-    def decide(self, *, into: str, doc: str | Document, code: str | Code, unit: str,
+    def decide(self, *, into: str, doc: str | Document, code: str | int | Code, unit: str,
                number: int, choice: str, coders: Sequence[str], memo: str = "") -> str:
         """Decide one disagreement on one unit into the consensus coder; one undoable change.
 
@@ -146,11 +146,11 @@ class ReviewMixin(_Base):
         if " ".join(into.split()) in names:
             raise UserError(f"{into!r} is one of the compared coders; the consensus coder needs "
                             "a name of its own")
-        d = self.document(doc)  # type: ignore[attr-defined]
-        c = self.code(code)  # type: ignore[attr-defined]
+        d = self.document(doc)
+        c = self.code(code)
         if not c.codable:
             raise UserError(f"{c.path!r} is a category; decide on one of its codes")
-        start, end = self.segment_span(d, number, number, unit)  # type: ignore[attr-defined]
+        start, end = self.segment_span(d, number, number, unit)
         sources = {"a": names[:1], "b": names[1:], "both": names, "neither": []}[choice]
         who = {"a": names[0], "b": names[1], "both": f"{names[0]} and {names[1]}"}.get(
             choice, "neither")
@@ -159,7 +159,7 @@ class ReviewMixin(_Base):
             consensus_id = self._consensus_id(log, into)
             self._cut(log, d.id, c.id, consensus_id, start, end)
             for s, e in self._clip_codings(d.id, c.id, sources, start, end):
-                self._merge_touching(log, None, d.id, c.id, consensus_id,  # type: ignore[attr-defined]
+                self._merge_touching(log, None, d.id, c.id, consensus_id,
                                      s, e, memo)
             key = (consensus_id, d.id, c.id, unit, number)
             row = self.conn.execute(
@@ -182,20 +182,21 @@ class ReviewMixin(_Base):
     def decisions(self, into: str | None = None, *, doc: str | Document | None = None
                   ) -> list[Decision]:
         """Stored review decisions (of one consensus coder, one document), in document order."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if into is not None:
             where.append("c.name = ?")
             params.append(" ".join(into.split()))
         if doc is not None:
             where.append("r.document_id = ?")
-            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+            params.append(self.document(doc).id)
         sql = ("SELECT c.name, d.name, r.code_id, r.unit, r.number, r.start, r.\"end\", r.choice, "
                "r.coders, r.memo, r.decided_at FROM review_decisions r "
                "JOIN coders c ON c.id = r.consensus_id JOIN documents d ON d.id = r.document_id")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY d.name COLLATE NOCASE, r.unit, r.number, r.code_id"
-        return [Decision(*r[:8], tuple(r[8].split(",")), r[9], r[10])
+        return [Decision(*[*r[:8], tuple(r[8].split(",")), r[9], r[10]])
                 for r in self.conn.execute(sql, params)]
 
     def seed_consensus(self, into: str, spans: Sequence[tuple[int, int, int, int]], *,
@@ -215,7 +216,7 @@ class ReviewMixin(_Base):
                     (consensus_id, doc_id, code_id, start, end)).fetchone()
                 if covered:
                     continue
-                self._merge_touching(log, None, doc_id, code_id, consensus_id,  # type: ignore[attr-defined]
+                self._merge_touching(log, None, doc_id, code_id, consensus_id,
                                      start, end, "")
                 added += 1
             log.summary = summary

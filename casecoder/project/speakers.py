@@ -86,7 +86,7 @@ class SpeakersMixin(_Base):
         where, params = "", []
         if doc is not None:
             where = "WHERE s.document_id = ? "
-            params.append(self.document(doc).id)  # type: ignore[attr-defined]
+            params.append(self.document(doc).id)
         attrs: dict[int, dict[str, str]] = {}
         for speaker_id, key, value in self.conn.execute(
                 "SELECT speaker_id, key, value FROM speaker_attributes ORDER BY key"):
@@ -100,7 +100,7 @@ class SpeakersMixin(_Base):
                     params)]
 
     def speaker(self, doc: str | int | Document, label: str) -> Speaker:
-        d = self.document(doc)  # type: ignore[attr-defined]
+        d = self.document(doc)
         found = {s.label.casefold(): s for s in self.speakers(d)}
         hit = found.get(" ".join(label.split()).casefold())
         if hit is None:

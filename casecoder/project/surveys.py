@@ -88,7 +88,7 @@ class SurveysMixin(_Base):
             return result
         with self._change("import-survey", undoable=False) as log:
             stamp = now()
-            for name, doc, digest, segments in pending:
+            for name, doc, digest, specs in pending:
                 text = doc.source.text
                 words = len(text.split())
                 doc_id = self.conn.execute(
@@ -98,12 +98,12 @@ class SurveysMixin(_Base):
                     (new_guid(), name, text, len(text), words, digest, doc.source.format,
                      source_name, None, language, stamp)).lastrowid
                 assert doc_id is not None
-                self._insert_segments(doc_id, text, segments)
+                self._insert_segments(doc_id, text, specs)
                 for key, value in doc.attributes.items():
                     self._set_attribute(log, "document", doc_id, key, value)
                 result.imported.append(name)
                 result.words += words
-                result.sentences += sum(1 for s in segments if s.kind == "sentence")
+                result.sentences += sum(1 for s in specs if s.kind == "sentence")
             log.summary = (f"import survey {source_name}: {len(pending)} documents")
         return result
 

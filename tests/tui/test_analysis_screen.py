@@ -143,3 +143,32 @@ async def test_quotes_screen_filters_by_speaker_and_other_codes(workbench) -> No
         await pilot.press("x", "p", *"Informant", "enter")
         await pilot.pause()
         assert len(screen.quotes) == 2 and screen.speaker_filter == {"Informant"}
+
+
+async def test_the_table_keeps_the_focus_through_a_slow_read(workbench, monkeypatch) -> None:
+    """A large project reads for longer than a frame; the table is blurred while it shows
+    the loading indicator and must have the keys again when the figures arrive."""
+    import time
+
+    import casecoder.analysis.data as analysis_data
+
+    slow = analysis_data.load_analysis_data
+
+    def load_slowly(project):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+        return slow(project)
+
+    monkeypatch.setattr(analysis_data, "load_analysis_data", load_slowly)
+    app = AnalysisHost(workbench)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count > 0
+        assert app.screen.focused is table
+        # The footer is the table's keys, in the table's order, not those of the loading.
+        from textual.widgets._footer import FooterKey
+
+        shown = [k.key for k in app.screen.query(FooterKey)]
+        assert shown[:2] == ["enter", "tab"], shown
+        await pilot.press("down")
+        assert table.cursor_row == 1

@@ -259,13 +259,19 @@ class AnalysisScreen(Screen[None]):
         self.app.call_from_thread(self._loaded, data)
 
     def _failed(self, message: str) -> None:
-        self.query_one(DataTable).loading = False
+        self._done_loading()
         self.fill(message)
+
+    def _done_loading(self) -> None:
+        """The table takes its keys again: while loading it is disabled, and the footer
+        (drawn then from the screen's keys alone) would otherwise keep that order."""
+        self.query_one(DataTable).loading = False
+        self.refresh_bindings()
 
     def _loaded(self, data: Any) -> None:
         data.project = self.project  # later reads (GUIDs, texts) use the app's connection
         self.data = data
-        self.query_one(DataTable).loading = False
+        self._done_loading()
         if self.by is None:
             self.by = self.by_choices()[0]
         self.compute()
@@ -282,11 +288,11 @@ class AnalysisScreen(Screen[None]):
         error = ""
         try:
             if self.tab == "matrix":
-                result = build_matrix(self.data, by=self.by or "document")
-                self.grid = matrix_grid(result, self.measure, self.project.name)
+                matrix = build_matrix(self.data, by=self.by or "document")
+                self.grid = matrix_grid(matrix, self.measure, self.project.name)
             elif self.tab == "cooccurrence":
-                result = build_cooccurrence(self.data, unit=self.unit)
-                self.grid = cooccurrence_grid(result, self.co_measure, self.project.name)
+                co = build_cooccurrence(self.data, unit=self.unit)
+                self.grid = cooccurrence_grid(co, self.co_measure, self.project.name)
             else:
                 self.framework = build_framework(self.project)
         except UserError as exc:

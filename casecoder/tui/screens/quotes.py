@@ -502,9 +502,9 @@ class QuotesScreen(Screen[None]):
         return self.quotes[index]
 
     @on(OptionList.OptionSelected, "#quotes-list")
-    async def _selected(self, event: OptionList.OptionSelected) -> None:
+    def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        await self.action_open()
+        self.action_open()
 
     def action_open(self) -> None:
         """Open the quote in its transcript (the app handles OpenLocation)."""
