@@ -244,19 +244,9 @@ class DocModel:
 
     def sentences_covered(self, spans: Iterable[tuple[int, int]]) -> int:
         """How many sentences overlap any of the spans (they need not be sorted)."""
-        merged: list[list[int]] = []
-        for a, b in sorted(spans):
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        covered = 0
-        for a, b in merged:
-            first = bisect.bisect_right(self.sent_ends, a)
-            last = bisect.bisect_left(self.sent_starts, b) - 1
-            if last >= first:
-                covered += last - first + 1
-        return covered
+        from casecoder.project.progress import covered_sentences
+
+        return covered_sentences(self.sent_starts, self.sent_ends, spans)
 
 
 # --- coded spans over display lines ------------------------------------------------------
