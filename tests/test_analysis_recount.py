@@ -294,7 +294,8 @@ def test_cooccurrence_equals_an_independent_recount(study: dict[str, Any], unit:
     for name, shown in study["shown"].items():
         mine = [c for c in study["codings"] if c["document"] == name]
         if unit == "overlap":
-            spans = {t: {(c["start"], c["end"]) for c in mine if c["code"] in codes[t]}
+            merged = _passages(mine, per_coder=False)
+            spans = {t: {(start, end) for c, start, end in merged if c["code"] in codes[t]}
                      for t in themes}
             for t in themes:
                 occurs[t] = occurs.get(t, 0) + len(spans[t])
@@ -333,6 +334,16 @@ def test_codings_filters_equal_a_recount(study: dict[str, Any]) -> None:
     expected = [c for c in study["codings"] if c["code"] in _subtree(study, "barriers")
                 and study["docs"][c["document"]]["attributes"].get("role") == "pro-rector"]
     assert {c["guid"] for c in got} == {c["guid"] for c in expected} and expected
+    # --where resolves speaker > document: in the group interview only Informant 1's.
+    doc = "c1-bip-helse-gruppeintervju"
+    got = json.loads(run("codings", db, "--doc", doc, "--where", "role=head of department",
+                         "--format", "json"))
+    labels = {_speaker(study["shown"][doc], c["start"]) for c in got}
+    assert labels == {"Informant 1"}
+    assert {c["guid"] for c in got} == {
+        c["guid"] for c in study["codings"] if c["document"] == doc
+        and _attributes(study, doc, _speaker(study["shown"][doc], c["start"])).get("role")
+        == "head of department"}
     speaker = "Informant"
     got = json.loads(run("codings", db, "--speaker", speaker, "--format", "json"))
     assert {c["guid"] for c in got} == {

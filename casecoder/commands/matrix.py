@@ -32,8 +32,9 @@ def selection_options(func: F) -> F:
         click.option("--doc", "docs", multiple=True, metavar="NAME",
                      help="Only these documents (repeatable)."),
         click.option("--where", "where", multiple=True, metavar="ATTR=VALUE",
-                     help="Only documents with this attribute value (repeat: values of one "
-                          "attribute are ORed, different attributes ANDed)."),
+                     help="Only codings whose speaker, document or case has this attribute "
+                          "value (speaker > document > case; repeat: values of one attribute "
+                          "are ORed, different attributes ANDed)."),
         click.option("--format", "fmt", type=OUTPUT_FORMATS, default=None,
                      help="table (default), json, csv (long form), md, xlsx, html; with -o "
                           "the file's extension decides."),
