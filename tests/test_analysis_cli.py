@@ -78,7 +78,8 @@ def test_matrix_errors_are_one_line_and_exit_2(demo_path: Path, tmp_path: Path) 
         (["--by", "role", "--format", "xlsx"], "goes to a file"),
         (["--by", "role", "-o", str(tmp_path / "x.pdf")], "cannot tell the format"),
         (["--by", "role", "-o", str(demo_path), "--format", "csv"], "project file"),
-        (["--by", "coder", "--once-per-passage"], "does not apply"),
+        (["--by", "coder", "--coder", "ingrid", "--per-coder"], "every coder together"),
+            (["--by", "role", "--per-coder", "--once-per-passage"], "contradict"),
     ]:
         code, out, err = invoke("matrix", str(demo_path), *args)
         assert code == 2, (args, out)

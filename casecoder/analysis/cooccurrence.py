@@ -6,7 +6,8 @@ covers at least one character of it (the agreement room's presence rule, `units.
 Rules, stated in every output (`COOCCURRENCE_NOTE`):
 
 - count(A, B) = units where both are present; with `overlap`, pairs of overlapping passages
-  (a passage = a distinct span of the code, whoever coded it).
+  (a passage as the matrix counts it: overlapping codings of one code in one document merged
+  across coders, unless per coder).
 - jaccard(A, B) = count / (units with A + units with B - count); with `overlap` the
   denominators are the codes' passages. It is 0..1 and undefined (None) when neither occurs.
 - A row code counts its whole subtree (a theme stands for its subcodes), so a code and its
@@ -27,7 +28,7 @@ from casecoder.analysis.data import (
     AnalysisData,
     Ints,
     Selection,
-    selected_rows,
+    counted_rows,
     sorted_unique,
 )
 from casecoder.analysis.matrix import MatrixRow, matrix_rows
@@ -39,8 +40,10 @@ CO_MEASURES = ("count", "jaccard")
 COOCCURRENCE_NOTE = (
     "How co-occurrence is counted: count = units (sentences, turns, paragraphs or documents) "
     "where both codes are present, a code being present in a unit when one of its codings "
-    "covers at least one character of it; with 'overlap', pairs of passages (distinct spans) "
-    "that share at least one character. Jaccard = count / (units with A + units with B - "
+    "covers at least one character of it; with 'overlap', pairs of passages that share at "
+    "least one character (a passage as the matrix counts it: overlapping codings of one code "
+    "in one document by several coders are one passage, unless --coder or --per-coder). "
+    "Jaccard = count / (units with A + units with B - "
     "count), with 'overlap' over the codes' passages. A code counts its subcodes, so a code "
     "and its own subcodes are left out unless asked; self-pairs are left out; with all "
     "coders, presence is the union of every coder's codings."
@@ -156,17 +159,21 @@ def build_cooccurrence(data: AnalysisData, *, unit: str = "sentence",
     if include_nested:
         excluded = {(a, b) for a, b in excluded if rows[a].code.id == rows[b].code.id}
     wanted = set().union(*(r.code_ids for r in rows))
-    chosen = selected_rows(data, selection, wanted)
+    counted = counted_rows(data, selection, wanted)
+    chosen = counted.rows
     # Every (coding, row) membership: a coding counts for its code's row and its theme's.
-    member_rows, member_codings = [], []
+    member_rows, member_codings, member_at = [], [], []
     for r, row in enumerate(rows):
-        hit = chosen[np.isin(data.code_ids[chosen], np.array(sorted(row.code_ids)))]
-        member_codings.append(hit)
-        member_rows.append(np.full(hit.size, r, dtype=np.int64))
+        at = np.flatnonzero(np.isin(data.code_ids[chosen], np.array(sorted(row.code_ids))))
+        member_at.append(at)
+        member_codings.append(chosen[at])
+        member_rows.append(np.full(at.size, r, dtype=np.int64))
     codings = np.concatenate(member_codings) if member_codings else np.zeros(0, np.int64)
     owners = np.concatenate(member_rows) if member_rows else np.zeros(0, np.int64)
     if unit == "overlap":
-        return _overlap(data, rows, codings, owners, excluded, selection)
+        at_all = np.concatenate(member_at) if member_at else np.zeros(0, np.int64)
+        return _overlap(data, rows, codings, owners, excluded, selection,
+                        counted.starts[at_all], counted.ends[at_all])
     table = data.unit_table(unit) if unit != "document" else None
     if table is None:
         units, which = data.doc_ids[codings], np.arange(codings.size)
@@ -203,11 +210,13 @@ def build_cooccurrence(data: AnalysisData, *, unit: str = "sentence",
 
 
 def _overlap(data: AnalysisData, rows: list[MatrixRow], codings: Ints, owners: Ints,
-             excluded: set[tuple[int, int]], selection: Selection) -> CooccurrenceResult:
-    """Pairs of distinct passages (row, document, start, end) sharing at least a character."""
+             excluded: set[tuple[int, int]], selection: Selection, starts: Ints,
+             ends: Ints) -> CooccurrenceResult:
+    """Pairs of distinct passages (row, document, start, end) sharing at least a character;
+    a passage as the matrix counts it (merged across coders unless per coder)."""
     nrows = len(rows)
-    spans = np.unique(np.column_stack((data.doc_ids[codings], data.starts[codings],
-                                       data.ends[codings], owners)).reshape(-1, 4), axis=0)
+    spans = np.unique(np.column_stack((data.doc_ids[codings], starts, ends,
+                                       owners)).reshape(-1, 4), axis=0)
     doc, start, end, row = (spans[:, k] for k in range(4))
     occurrences = np.bincount(row, minlength=nrows).tolist()
     keys: list[Ints] = []

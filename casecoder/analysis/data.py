@@ -7,11 +7,15 @@ query (or a Python loop) per cell. Everything after loading is pure: the functio
 `matrix.py`, `cooccurrence.py` and `retrieval.py` take this object and return plain results.
 GUIDs are read only when something asks for them (a JSON export, a drill-down).
 
-Speakers: the informant of a coding is the speaker label of the sentence where it starts, or
-of the next sentence if it starts between sentences (the quote export's rule), told apart
-per document. When speaker records with attributes arrive (the team issue), `speaker_codes`
-is where a speaker's record (and its attributes, for a `--where` on the speaker) plugs in;
-today the label is all there is.
+Speakers and informants (the quote export's rules, `casecoder/export/quotes.py`): the speaker
+of a coding is the speaker label of the sentence where it starts (or of the next sentence if it
+starts between sentences). Its informant is that speaker's record (`Project.speakers`):
+interviewers are never informants, speakers linked to one `person` are one informant across
+documents, and a survey document is its one informant (its "speakers" are questions). Its
+attributes resolve speaker > document > case: every (document, speaker label) pair belongs to
+one *source*, the document's own or, for a speaker with attributes of its own, the speaker's,
+so a group interview's informants land in their own `--by role` columns and `--where` matches
+what the speaker is.
 """
 
 from __future__ import annotations
@@ -56,6 +60,19 @@ class DocInfo:
     words: int
     attributes: dict[str, str]
     speakers: set[int] = field(default_factory=set)  # speaker codes of its sentences
+    survey: bool = False
+
+
+@dataclass
+class Source:
+    """Where a coding's attributes come from: a document, or one speaker of it with its own
+    attributes (speaker > document > case), with the informants and words it holds."""
+
+    doc: int
+    attributes: dict[str, str]
+    informants: set[int] = field(default_factory=set)  # indices into informant_keys
+    words: int = 0
+    pairs: int = 0  # speaker labels of the document whose sentences it holds
 
 
 @dataclass
@@ -102,6 +119,13 @@ class AnalysisData:
     speaker_codes: Ints  # index into speaker_names of the sentence each coding starts in
     speaker_names: list[str | None]
     project: Project | None = None
+    sources: list[Source] = field(default_factory=list)
+    informant_keys: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (document id * len(speaker_names) + speaker code) -> source / informant (-1: none)
+    pair_keys: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pair_sources: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pair_informants: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _sentence_speakers: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _units: dict[str, UnitTable] = field(default_factory=dict)
     _guids: list[str] | None = None
     _passage_ids: Ints | None = None
@@ -148,6 +172,16 @@ class AnalysisData:
             table = self._units[kind] = load_unit_table(self.project, kind)[0]
         return table
 
+    def pair_index(self, doc_ids: Ints, speaker_codes: Ints) -> Ints:
+        """Index into pair_sources / pair_informants of each (document, speaker code)."""
+        keys = doc_ids * np.int64(len(self.speaker_names)) + speaker_codes
+        return np.searchsorted(self.pair_keys, keys)
+
+    def speakers_at(self, doc_ids: Ints, starts: Ints) -> Ints:
+        """The speaker code at each (document, offset): of the sentence holding it."""
+        sentences = self.unit_table("sentence")
+        return _speakers_at(sentences, self._sentence_speakers, doc_ids, starts)
+
     # --- codes, coders, attributes --------------------------------------------------------
 
     def code(self, ref: str | int) -> Code:
@@ -172,6 +206,7 @@ class AnalysisData:
 
     def attribute_names(self) -> list[str]:
         names = {k for d in self.docs.values() for k in d.attributes}
+        names |= {k for src in self.sources for k in src.attributes}
         return sorted(names, key=str.casefold)
 
     def resolve_attribute(self, name: str) -> str:
@@ -203,13 +238,13 @@ def load_analysis_data(project: Project) -> AnalysisData:
     attributes = project.all_attributes()
     docs: dict[int, DocInfo] = {}
     for d in project.documents():
-        docs[d.id] = DocInfo(d.id, d.name, d.case, d.word_count, attributes.get(d.name, {}))
+        docs[d.id] = DocInfo(d.id, d.name, d.case, d.word_count, attributes.get(d.name, {}),
+                             survey=d.source_format == "survey")
     sentences, labels = load_unit_table(project, "sentence")
-    names: list[str | None] = [None]
     index: dict[str | None, int] = {None: 0}
     codes_of_sentences = np.fromiter((index.setdefault(s, len(index)) for s in labels),
                                      dtype=np.int64, count=len(labels))
-    names = [None] * len(index)
+    names: list[str | None] = [None] * len(index)
     for label, i in index.items():
         names[i] = label
     rows = project.coding_table()
@@ -230,7 +265,48 @@ def load_analysis_data(project: Project) -> AnalysisData:
     data = AnalysisData(project.codes(), coders, docs, ids, doc_ids, code_ids, coder_ids,
                         starts, ends, speaker_codes, names, project)
     data._units["sentence"] = sentences
+    data._sentence_speakers = codes_of_sentences
+    _load_sources(data, project)
     return data
+
+
+def _load_sources(data: AnalysisData, project: Project) -> None:
+    """Per (document, speaker label) its source of attributes and its informant (see top)."""
+    records = {(s.document_id, s.label): s for s in project.speakers()}
+    keys: dict[tuple[Any, ...], int] = {}
+    nspeakers = len(data.speaker_names)
+    pair_keys: list[int] = []
+    pair_sources: list[int] = []
+    pair_informants: list[int] = []
+    for doc in sorted(data.docs.values(), key=lambda d: d.id):
+        own = len(data.sources)
+        data.sources.append(Source(doc.id, doc.attributes, words=doc.words))
+        for code in sorted(doc.speakers):
+            label = data.speaker_names[code]
+            record = None if doc.survey or label is None else records.get((doc.id, label))
+            source = own
+            if record is not None and record.attributes:
+                source = len(data.sources)
+                data.sources.append(Source(doc.id, {**doc.attributes, **record.attributes},
+                                           words=record.words))
+                data.sources[own].words -= record.words
+            if record is not None and record.interviewer:
+                informant = -1
+            else:
+                key = (("document", doc.id) if doc.survey else record.informant_key
+                       if record is not None else ("speaker", doc.id, label))
+                informant = keys.setdefault(key, len(keys))
+                data.sources[source].informants.add(informant)
+            data.sources[source].pairs += 1
+            pair_keys.append(doc.id * nspeakers + code)
+            pair_sources.append(source)
+            pair_informants.append(informant)
+        data.sources[own].words = max(data.sources[own].words, 0)
+    data.informant_keys = list(keys)
+    order = np.argsort(np.array(pair_keys, dtype=np.int64), kind="stable")
+    data.pair_keys = np.array(pair_keys, dtype=np.int64)[order]
+    data.pair_sources = np.array(pair_sources, dtype=np.int64)[order]
+    data.pair_informants = np.array(pair_informants, dtype=np.int64)[order]
 
 
 def _speakers_at(sentences: UnitTable, speaker_codes: Ints, doc_ids: Ints,
@@ -251,16 +327,21 @@ def _speakers_at(sentences: UnitTable, speaker_codes: Ints, doc_ids: Ints,
 
 @dataclass(frozen=True)
 class Selection:
-    """Which codings and documents an analysis looks at.
+    """Which codings and documents an analysis looks at, and how coders are counted.
 
     - coder: only this coder's codings; None = every coder.
-    - once_per_passage: with every coder, codings of one code on the same passage (same
-      document, start and end) by several coders count as one coding (their GUIDs stay
-      together behind it). This is the "all coders counted once per passage" rule.
+    - once_per_passage: kept for old scripts; the default now does what it asked for.
     - documents: only these documents (names); empty = all.
     - where: attribute -> accepted values; values of one attribute are ORed, different
-      attributes ANDed (as on the quotes screen). NOT_SET matches documents without it.
-    - speakers: only codings starting in a sentence of one of these speakers.
+      attributes ANDed (as on the quotes screen). NOT_SET matches where it is not set.
+      Attributes resolve speaker > document > case, so `role=pro-rector` picks the
+      pro-rector's codings in a group interview, not the other informants'.
+    - speakers: only codings starting in a sentence of one of these speaker labels.
+    - per_coder: with every coder, count each coder's coding as its own passage (no merge).
+
+    Default (every coder, not per_coder): the quote export's rule: overlapping codings of
+    one code in one document (by several coders) are one passage, spanning from the
+    earliest start to the latest end, its speaker the one where that passage starts.
     """
 
     coder: str | None = None
@@ -268,11 +349,17 @@ class Selection:
     documents: tuple[str, ...] = ()
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
     speakers: tuple[str, ...] = ()
+    per_coder: bool = False
+
+    @property
+    def merged(self) -> bool:
+        """Whether overlapping codings of one code are merged into one passage."""
+        return self.coder is None and not self.per_coder
 
     def describe(self) -> str:
         parts = [f"coder {self.coder}" if self.coder else
-                 ("all coders, each passage counted once per code" if self.once_per_passage
-                  else "all coders (each coder's coding counted)")]
+                 ("all coders, each coder's coding its own passage" if self.per_coder
+                  else "all coders, overlapping codings of a code merged into one passage")]
         for key, values in self.where:
             parts.append(f"{key} = {' | '.join(values)}")
         if self.documents:
@@ -301,45 +388,133 @@ def parse_where(items: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]
     return tuple((k, tuple(v)) for k, v in grouped.items())
 
 
-def selected_documents(data: AnalysisData, selection: Selection) -> list[DocInfo]:
-    """The documents that pass the document and attribute filters, by name."""
-    wanted: set[int] | None = None
-    if selection.documents:
-        by_name = {d.name.casefold(): d.id for d in data.docs.values()}
-        wanted = set()
-        for name in selection.documents:
-            found = by_name.get(name.strip().casefold())
-            if found is None:
-                raise UserError(f"no document named {name!r} in this project "
-                                "(see: casecoder docs PROJECT)")
-            wanted.add(found)
+def _wanted_documents(data: AnalysisData, selection: Selection) -> set[int] | None:
+    if not selection.documents:
+        return None
+    by_name = {d.name.casefold(): d.id for d in data.docs.values()}
+    wanted = set()
+    for name in selection.documents:
+        found = by_name.get(name.strip().casefold())
+        if found is None:
+            raise UserError(f"no document named {name!r} in this project "
+                            "(see: casecoder docs PROJECT)")
+        wanted.add(found)
+    return wanted
+
+
+def selected_sources(data: AnalysisData, selection: Selection) -> list[int]:
+    """Indices of the sources (document or speaker attributes) passing the filters."""
+    wanted = _wanted_documents(data, selection)
     where = [(data.resolve_attribute(k), set(v)) for k, v in selection.where]
     out = []
-    for d in data.docs.values():
-        if wanted is not None and d.id not in wanted:
+    for i, src in enumerate(data.sources):
+        if not src.pairs or (wanted is not None and src.doc not in wanted):
             continue
-        if any((d.attributes.get(k) or NOT_SET) not in values for k, values in where):
+        if any((src.attributes.get(k) or NOT_SET) not in values for k, values in where):
             continue
-        out.append(d)
-    return sorted(out, key=lambda d: d.name.casefold())
+        out.append(i)
+    return out
 
 
-def selected_rows(data: AnalysisData, selection: Selection,
-                  code_ids: set[int] | None = None) -> Ints:
-    """Row numbers of the codings that pass the selection (before once-per-passage)."""
-    docs = selected_documents(data, selection)
+def selected_documents(data: AnalysisData, selection: Selection) -> list[DocInfo]:
+    """The documents with at least one source passing the filters, by name."""
+    ids = {data.sources[i].doc for i in selected_sources(data, selection)}
+    return sorted((data.docs[i] for i in ids), key=lambda d: d.name.casefold())
+
+
+@dataclass
+class Counted:
+    """The selected codings with what they count as (aligned with `rows`).
+
+    starts/ends: the passage (merged across coders by default); sources, informants
+    (-1: an interviewer) and speakers: at the passage's start; passages: one id per
+    distinct (document, start, end) passage.
+    """
+
+    rows: Ints
+    starts: Ints
+    ends: Ints
+    speakers: Ints
+    sources: Ints
+    informants: Ints
+    passages: Ints
+
+
+def _merged_spans(data: AnalysisData, rows: Ints) -> tuple[Ints, Ints]:
+    """Per row the span of its group of overlapping codings of one code in one document
+    (the quote export's `_overlapping`: sharing a character merges, touching does not)."""
+    if not rows.size:
+        return rows.copy(), rows.copy()
+    order = np.lexsort((data.ends[rows], data.starts[rows], data.doc_ids[rows],
+                        data.code_ids[rows]))
+    r = rows[order]
+    code, doc, start, end = data.code_ids[r], data.doc_ids[r], data.starts[r], data.ends[r]
+    segment_new = np.ones(r.size, dtype=bool)
+    segment_new[1:] = (np.diff(code) != 0) | (np.diff(doc) != 0)
+    segment = np.cumsum(segment_new)
+    reach = np.maximum.accumulate(segment * _SHIFT + end)
+    new = segment_new.copy()
+    new[1:] |= segment[1:] * _SHIFT + start[1:] >= reach[:-1]
+    firsts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    group_start = start[firsts]
+    group_end = np.maximum.reduceat(end, firsts)
+    out_start = np.empty(rows.size, dtype=np.int64)
+    out_end = np.empty(rows.size, dtype=np.int64)
+    out_start[order] = group_start[group]
+    out_end[order] = group_end[group]
+    return out_start, out_end
+
+
+def _passage_ids(doc: Ints, start: Ints, end: Ints) -> Ints:
+    if not doc.size:
+        return doc.copy()
+    _unique, inverse = np.unique(np.column_stack((doc, start, end)), axis=0,
+                                 return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
+
+
+def counted_rows(data: AnalysisData, selection: Selection,
+                 code_ids: set[int] | None = None) -> Counted:
+    """The codings passing the selection, with their passage, source and informant."""
     mask = np.ones(len(data), dtype=bool)
-    if len(docs) != len(data.docs):
-        mask &= np.isin(data.doc_ids, np.array([d.id for d in docs], dtype=np.int64))
+    wanted = _wanted_documents(data, selection)
+    if wanted is not None:
+        mask &= np.isin(data.doc_ids, np.array(sorted(wanted), dtype=np.int64))
     if selection.coder:
         mask &= data.coder_ids == data.coder_id(selection.coder)
     if code_ids is not None:
         mask &= np.isin(data.code_ids, np.array(sorted(code_ids), dtype=np.int64))
+    rows = np.flatnonzero(mask)
+    if selection.merged:
+        starts, ends = _merged_spans(data, rows)
+        speakers = data.speakers_at(data.doc_ids[rows], starts)
+    else:
+        starts, ends = data.starts[rows], data.ends[rows]
+        speakers = data.speaker_codes[rows]
+    doc = data.doc_ids[rows]
+    pair = data.pair_index(doc, speakers)
+    sources = data.pair_sources[pair] if pair.size else pair
+    informants = data.pair_informants[pair] if pair.size else pair
+    keep = np.ones(rows.size, dtype=bool)
+    if selection.where:
+        keep &= np.isin(sources, np.array(selected_sources(data, selection), dtype=np.int64))
     if selection.speakers:
-        wanted = [i for i, name in enumerate(data.speaker_names)
-                  if (name or UNNAMED_SPEAKER) in set(selection.speakers)]
-        mask &= np.isin(data.speaker_codes, np.array(wanted, dtype=np.int64))
-    return np.flatnonzero(mask)
+        wanted_speakers = [i for i, name in enumerate(data.speaker_names)
+                           if (name or UNNAMED_SPEAKER) in set(selection.speakers)]
+        keep &= np.isin(speakers, np.array(wanted_speakers, dtype=np.int64))
+    rows, starts, ends, speakers = rows[keep], starts[keep], ends[keep], speakers[keep]
+    sources, informants = sources[keep], informants[keep]
+    return Counted(rows, starts, ends, speakers, sources, informants,
+                   _passage_ids(data.doc_ids[rows], starts, ends))
+
+
+def selected_rows(data: AnalysisData, selection: Selection,
+                  code_ids: set[int] | None = None) -> Ints:
+    """Row numbers of the codings that pass the selection (each coding, never merged)."""
+    return counted_rows(data, Selection(
+        selection.coder, False, selection.documents, selection.where, selection.speakers,
+        per_coder=True), code_ids).rows
 
 
 def once_per_passage(data: AnalysisData, rows: Ints) -> Ints:
@@ -349,4 +524,3 @@ def once_per_passage(data: AnalysisData, rows: Ints) -> Ints:
     keys = data.code_ids[rows] * np.int64(len(data) + 1) + data.passage_ids[rows]
     _unique, first = np.unique(keys, return_index=True)
     return rows[np.sort(first)]
-

@@ -3,12 +3,12 @@ each code has per value of an attribute (or per case, document, coder or speaker
 
 Counting rules (`COUNTING_NOTE`, printed by every output) are the quote export's
 (`casecoder/export/quotes.py`): codings = every application of a code, once per coder;
-passages = distinct (document, start, end) spans; documents, informants and cases = distinct
-ones with at least one coding, an informant being the speaker of the sentence where the
-coding starts, told apart per document. A theme's row counts everything below it (a passage
-under two subcodes is one passage of the theme); a subcode's row counts only its own codings.
-With `Selection.once_per_passage`, codings of one code on the same passage by several coders
-count as one coding ("all coders counted once per passage").
+passages = distinct spans, where by default overlapping codings of one code in one document
+(several coders) are merged into one passage (`Selection.per_coder` keeps each coding's own
+span); informants are speaker records (interviewers left out, persons counted once, a survey
+document one informant) and columns take attributes speaker > document > case
+(`casecoder/analysis/data.py`). A theme's row counts everything below it (a passage under two
+subcodes is one passage of the theme); a subcode's row counts only its own codings.
 
 The normalised measures divide by what the column holds, so that a BIP column with two
 interviews and a KA220 column with one can be compared: share of the column's documents
@@ -26,11 +26,12 @@ from casecoder.analysis.data import (
     NOT_SET,
     UNNAMED_SPEAKER,
     AnalysisData,
+    Counted,
     Ints,
     Selection,
-    once_per_passage,
+    counted_rows,
     selected_documents,
-    selected_rows,
+    selected_sources,
     sorted_unique,
 )
 from casecoder.errors import UserError
@@ -48,17 +49,22 @@ TOTAL = "(total)"
 ALL_ROWS = "(all rows)"
 
 COUNTING_NOTE = (
-    "How counts are made: codings = every application of a code (once per coder, unless "
-    "'each passage counted once per code' is stated: then codings of one code on the same "
-    "span by several coders count once); passages = distinct coded spans (same document, "
-    "start and end); documents, informants and cases = distinct ones with at least one "
-    "coding; an informant is the speaker of the sentence where a coding starts, told apart "
-    "per document (unlabelled text counts as one unnamed speaker); a theme's row includes "
-    "everything below it, a subcode's only its own codings. Normalised: share of the "
-    "column's documents (or informants: every speaker of the column's documents) with the "
-    "code, and codings per 1,000 words of the column's documents (of the speaker's "
-    "sentences for speaker columns). The total column and row count distinct passages, "
-    "documents, informants and cases, so they are not sums."
+    "How counts are made (the quote export's rules): codings = every application of a code, "
+    "once per coder; passages = distinct coded spans. Unless one coder (--coder) or "
+    "--per-coder is asked for, codings of one code in one document that overlap (share at "
+    "least one character, whoever coded them) are one passage, from the earliest start to "
+    "the latest end; codings that only touch stay apart; with --per-coder each coding's own "
+    "span is its passage. Documents, informants and cases = distinct ones with at least one "
+    "coding; an informant is the speaker of the sentence where a passage starts, told apart "
+    "per document unless linked to one person across documents (unlabelled text counts as "
+    "one unnamed speaker; interviewers are never informants; a survey document is its one "
+    "informant); attributes (columns and --where) come from the speaker, then the document, "
+    "then the case; a theme's row includes everything below it, a subcode's only its own "
+    "codings. Normalised: share of the column's documents (or informants: every informant "
+    "of the column, interviewers left out) with the code, and codings per 1,000 words of "
+    "the column's text (a speaker with attributes of their own brings their words). The "
+    "total column and row count distinct passages, documents, informants and cases, so they "
+    "are not sums."
 )
 
 
@@ -213,15 +219,17 @@ def _distinct(groups: Ints, keys: Ints, ngroups: int) -> Ints:
     return np.bincount(combined >> np.int64(40), minlength=ngroups)
 
 
-def _tally(data: AnalysisData, rows: Ints, groups: Ints, ngroups: int,
+def _tally(data: AnalysisData, counted: Counted, members: Ints, groups: Ints, ngroups: int,
            case_of_doc: Ints) -> list[MatrixCell]:
-    """One cell per group for the codings `rows` (repeated as memberships) in `groups`."""
-    docs = data.doc_ids[rows]
+    """One cell per group for the counted codings `members` (positions in `counted`,
+    repeated as memberships) in `groups`."""
+    docs = data.doc_ids[counted.rows[members]]
     codings = np.bincount(groups, minlength=ngroups)
-    passages = _distinct(groups, data.passage_ids[rows], ngroups)
+    passages = _distinct(groups, counted.passages[members], ngroups)
     documents = _distinct(groups, docs, ngroups)
-    speakers = np.int64(len(data.speaker_names))
-    informants = _distinct(groups, docs * speakers + data.speaker_codes[rows], ngroups)
+    informant = counted.informants[members]
+    some = informant >= 0  # interviewers are never informants
+    informants = _distinct(groups[some], informant[some], ngroups)
     cases = case_of_doc[docs]
     has = cases >= 0
     case_counts = _distinct(groups[has], cases[has], ngroups)
@@ -235,8 +243,9 @@ def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, .
     """The matrix of the chosen codes against the values of `by`.
 
     `by` is an attribute (case_type, role, case, ...) or one of document, coder, speaker.
-    Columns are every value found among the selected documents, so a value whose documents
-    never mention a code still shows its 0 and its number of documents.
+    Columns are every value found among the selected documents (attributes resolved
+    speaker > document > case), so a value whose documents never mention a code still
+    shows its 0 and its number of documents and informants.
     """
     kind = by.strip().casefold()
     if kind not in ("document", "coder", "speaker"):
@@ -244,57 +253,66 @@ def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, .
         attribute = data.resolve_attribute(by)
     else:
         attribute = kind
-    if kind == "coder" and selection.once_per_passage:
-        raise UserError("columns by coder count each coder's codings; 'once per passage' "
-                        "does not apply to them")
     rows = matrix_rows(data, codes, subcodes=subcodes)
+    sources = [data.sources[i] for i in selected_sources(data, selection)]
+    source_ids = selected_sources(data, selection)
     docs = selected_documents(data, selection)
     doc_by_id = {d.id: d for d in docs}
     wanted = frozenset().union(*(r.code_ids for r in rows))
-    behind = selected_rows(data, selection, set(wanted))
-    counted = once_per_passage(data, behind) if selection.once_per_passage else behind
+    counted = counted_rows(data, selection, set(wanted))
+    behind = counted.rows
 
     # --- the columns: what each holds ---------------------------------------------------------
     col_docs: dict[str, set[int]] = {}
-    col_informants: dict[str, set[tuple[int, int]]] = {}
+    col_informants: dict[str, set[int]] = {}
     col_words: dict[str, int] = {}
+    source_column: dict[int, str] = {}
     if kind in ("attribute", "document"):
-        for d in docs:
-            key = d.name if kind == "document" else d.attributes.get(attribute) or NOT_SET
-            col_docs.setdefault(key, set()).add(d.id)
-            col_informants.setdefault(key, set()).update((d.id, s) for s in d.speakers)
-            col_words[key] = col_words.get(key, 0) + d.words
+        for i, src in zip(source_ids, sources, strict=True):
+            key = (data.docs[src.doc].name if kind == "document"
+                   else src.attributes.get(attribute) or NOT_SET)
+            source_column[i] = key
+            col_docs.setdefault(key, set()).add(src.doc)
+            col_informants.setdefault(key, set()).update(src.informants)
+            col_words[key] = col_words.get(key, 0) + (
+                data.docs[src.doc].words if kind == "document" else src.words)
     elif kind == "coder":
         for coder_id, doc_id in set(zip(data.coder_ids[behind].tolist(),
                                         data.doc_ids[behind].tolist(), strict=True)):
             col_docs.setdefault(data.coders[coder_id], set()).add(doc_id)
         for key, ids in col_docs.items():
-            col_informants[key] = {(d, s) for d in ids for s in doc_by_id[d].speakers}
+            col_informants[key] = {inf for src in sources if src.doc in ids
+                                   for inf in src.informants}
             col_words[key] = sum(doc_by_id[d].words for d in ids)
     else:
+        nspeakers = np.int64(len(data.speaker_names))
+        chosen = set(source_ids)
         for d in docs:
             for s in d.speakers:
+                pair = int(np.searchsorted(data.pair_keys, d.id * nspeakers + s))
+                if int(data.pair_sources[pair]) not in chosen:
+                    continue
                 key = data.speaker_names[s] or UNNAMED_SPEAKER
                 col_docs.setdefault(key, set()).add(d.id)
-                col_informants.setdefault(key, set()).add((d.id, s))
+                informants = col_informants.setdefault(key, set())
+                if data.pair_informants[pair] >= 0:
+                    informants.add(int(data.pair_informants[pair]))
         col_words = _speaker_words(data, [d.id for d in docs])
     keys = sorted(col_docs, key=_sort_key)
     columns = [MatrixColumn(k, k, len(col_docs[k]), len(col_informants.get(k, ())),
                             col_words.get(k, 0)) for k in keys]
-    all_informants = sum(len(d.speakers) for d in docs)
+    all_informants = len({inf for src in sources for inf in src.informants})
     total_column = MatrixColumn(TOTAL, "Total", len(docs), all_informants,
                                 sum(d.words for d in docs) if kind != "speaker"
                                 else sum(col_words.values()))
 
     # --- each coding's column -------------------------------------------------------------
     index = {k: i for i, k in enumerate(keys)}
-    size = max(data.docs, default=0) + 1
     if kind in ("attribute", "document"):
-        of_doc = np.full(size, -1, dtype=np.int64)
-        for d in docs:
-            of_doc[d.id] = index[d.name if kind == "document"
-                                 else d.attributes.get(attribute) or NOT_SET]
-        column_of = of_doc[data.doc_ids[behind]]
+        of_source = np.full(len(data.sources) + 1, -1, dtype=np.int64)
+        for i, key in source_column.items():
+            of_source[i] = index[key]
+        column_of = of_source[counted.sources]
     elif kind == "coder":
         of_coder = np.full(max(data.coders, default=0) + 1, -1, dtype=np.int64)
         for cid, name in data.coders.items():
@@ -303,10 +321,10 @@ def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, .
     else:
         of_speaker = np.array([index.get(name or UNNAMED_SPEAKER, -1)
                                for name in data.speaker_names], dtype=np.int64)
-        column_of = of_speaker[data.speaker_codes[behind]]
-    counted_columns = column_of[np.searchsorted(behind, counted)]
+        column_of = of_speaker[counted.speakers]
 
     # --- the cells: every (row, column) and (row, total) in one tally -----------------------
+    size = max(data.docs, default=0) + 1
     case_ids = {name: i for i, name in enumerate(sorted({d.case for d in docs if d.case}))}
     case_of_doc = np.full(size, -1, dtype=np.int64)
     for d in docs:
@@ -316,25 +334,26 @@ def build_matrix(data: AnalysisData, *, by: str, codes: list[str] | tuple[str, .
     width = np.int64(ncols + 1)  # the last column of each row is its total
     member_rows: list[Ints] = []
     member_groups: list[Ints] = []
-    code_column = data.code_ids[counted]
+    code_column = data.code_ids[behind]
     for r, row in enumerate(rows):
         mask = np.flatnonzero(np.isin(code_column, np.array(sorted(row.code_ids),
                                                             dtype=np.int64)))
-        member_rows += [counted[mask], counted[mask]]
-        member_groups += [r * width + counted_columns[mask],
+        member_rows += [mask, mask]
+        member_groups += [r * width + column_of[mask],
                           np.full(mask.size, r * width + ncols, dtype=np.int64)]
     all_rows = np.concatenate(member_rows) if member_rows else np.zeros(0, np.int64)
     all_groups = np.concatenate(member_groups) if member_groups else np.zeros(0, np.int64)
-    tallies = _tally(data, all_rows, all_groups, len(rows) * (ncols + 1), case_of_doc)
+    tallies = _tally(data, counted, all_rows, all_groups, len(rows) * (ncols + 1),
+                     case_of_doc)
     cells: dict[tuple[int, str], MatrixCell] = {}
     for r in range(len(rows)):
         for c in range(ncols + 1):
             cell = tallies[r * (ncols + 1) + c]
             if cell.codings:
                 cells[(r, keys[c] if c < ncols else TOTAL)] = cell
-    totals = _tally(data, np.concatenate((counted, counted)),
-                    np.concatenate((counted_columns, np.full(counted.size, ncols,
-                                                             dtype=np.int64))),
+    everything = np.arange(behind.size, dtype=np.int64)
+    totals = _tally(data, counted, np.concatenate((everything, everything)),
+                    np.concatenate((column_of, np.full(behind.size, ncols, dtype=np.int64))),
                     ncols + 1, case_of_doc)
     column_totals = {keys[c] if c < ncols else TOTAL: cell for c, cell in enumerate(totals)}
     return MatrixResult(attribute, rows, columns, total_column, cells, column_totals,

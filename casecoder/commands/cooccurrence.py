@@ -22,7 +22,8 @@ from casecoder.commands.matrix import emit_grid, make_selection, selection_optio
 @selection_options
 def cooccurrence_command(project: Path, unit: str, measure: str, nested: bool,
                          codes: tuple[str, ...], no_subcodes: bool, by_coder: str | None,
-                         once_per_passage: bool, docs: tuple[str, ...], where: tuple[str, ...],
+                         per_coder: bool, once_per_passage: bool, docs: tuple[str, ...],
+                         where: tuple[str, ...],
                          fmt: str | None, output: Path | None) -> None:
     """Code x code: units where both codes are applied, and the Jaccard index.
 
@@ -34,7 +35,7 @@ def cooccurrence_command(project: Path, unit: str, measure: str, nested: bool,
     from casecoder.analysis.data import load_analysis_data
     from casecoder.export.analysis import cooccurrence_grid
 
-    selection = make_selection(by_coder, once_per_passage, docs, where)
+    selection = make_selection(by_coder, once_per_passage, docs, where, per_coder=per_coder)
     with open_project(project) as p:
         data = load_analysis_data(p)
         result = build_cooccurrence(data, unit=unit, codes=codes, selection=selection,

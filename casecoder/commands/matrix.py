@@ -16,21 +16,25 @@ OUTPUT_FORMATS = click.Choice(["table", "json", "csv", "md", "xlsx", "html"])
 
 
 def selection_options(func: F) -> F:
-    """--coder, --once-per-passage, --doc and --where, shared by matrix and co-occurrence."""
+    """--coder, --per-coder, --doc and --where, shared by matrix and co-occurrence."""
     for option in reversed([
         click.option("--code", "codes", multiple=True, metavar="PATH",
                      help="Rows: this code and its subcodes (repeatable; default: every theme)."),
         click.option("--no-subcodes", is_flag=True, help="Only the chosen codes as rows."),
         click.option("--coder", "by_coder", default=None, metavar="NAME",
                      help="Only this coder's codings (default: every coder)."),
-        click.option("--once-per-passage", is_flag=True,
-                     help="With every coder: one code on the same passage by several coders "
-                          "counts once."),
+        click.option("--per-coder", is_flag=True,
+                     help="Count each coder's coding as its own passage (the default, as in "
+                          "the quote export, merges overlapping codings of one code in one "
+                          "document by several coders into one passage)."),
+        click.option("--once-per-passage", is_flag=True, hidden=True,
+                     help="Kept for old scripts: counting once per passage is the default."),
         click.option("--doc", "docs", multiple=True, metavar="NAME",
                      help="Only these documents (repeatable)."),
         click.option("--where", "where", multiple=True, metavar="ATTR=VALUE",
-                     help="Only documents with this attribute value (repeat: values of one "
-                          "attribute are ORed, different attributes ANDed)."),
+                     help="Only codings whose speaker, document or case has this attribute "
+                          "value (speaker > document > case; repeat: values of one attribute "
+                          "are ORed, different attributes ANDed)."),
         click.option("--format", "fmt", type=OUTPUT_FORMATS, default=None,
                      help="table (default), json, csv (long form), md, xlsx, html; with -o "
                           "the file's extension decides."),
@@ -42,12 +46,19 @@ def selection_options(func: F) -> F:
 
 
 def make_selection(by_coder: str | None, once: bool, docs: tuple[str, ...],
-                   where: tuple[str, ...], speakers: tuple[str, ...] = ()) -> Any:
+                   where: tuple[str, ...], speakers: tuple[str, ...] = (),
+                   per_coder: bool = False) -> Any:
     from casecoder.analysis.data import Selection, parse_where
 
     if by_coder and once:
         raise UserError("--once-per-passage is for every coder together; drop --coder")
-    return Selection(by_coder, once, tuple(docs), parse_where(where), tuple(speakers))
+    if once and per_coder:
+        raise UserError("--once-per-passage and --per-coder contradict each other; pick one")
+    if by_coder and per_coder:
+        raise UserError("--per-coder is for every coder together; --coder already counts "
+                        "one coder's codings")
+    return Selection(by_coder, once, tuple(docs), parse_where(where), tuple(speakers),
+                     per_coder=per_coder)
 
 
 def emit_grid(grid: Any, fmt: str | None, output: Path | None, protect: Path) -> None:
@@ -112,21 +123,27 @@ def print_grid(grid: Any) -> None:
               help="What each cell counts (json and csv always hold every measure).")
 @selection_options
 def matrix_command(project: Path, by: str, measure: str, codes: tuple[str, ...],
-                   no_subcodes: bool, by_coder: str | None, once_per_passage: bool,
-                   docs: tuple[str, ...], where: tuple[str, ...], fmt: str | None,
-                   output: Path | None) -> None:
+                   no_subcodes: bool, by_coder: str | None, per_coder: bool,
+                   once_per_passage: bool, docs: tuple[str, ...], where: tuple[str, ...],
+                   fmt: str | None, output: Path | None) -> None:
     """Codes x attribute values: codings, passages, documents, informants, cases per cell.
 
     Every output states how it counted; columns show how many documents and informants they
     hold, and share_documents / share_informants / per_1000_words normalise for that.
+    Counting is the quote export's: overlapping codings of one code in one document by
+    several coders are one passage (--per-coder: each coding its own); informants are
+    speakers (interviewers never, one person once); attributes come from the speaker, then
+    the document, then the case, so a group interview's informants land in their own columns.
 
     Example: casecoder matrix study.cc.db --by case_type --code barriers --measure documents
+
+    Example: casecoder matrix study.cc.db --by role --measure informants --per-coder
     """
     from casecoder.analysis.data import load_analysis_data
     from casecoder.analysis.matrix import build_matrix
     from casecoder.export.analysis import matrix_grid
 
-    selection = make_selection(by_coder, once_per_passage, docs, where)
+    selection = make_selection(by_coder, once_per_passage, docs, where, per_coder=per_coder)
     with open_project(project) as p:
         data = load_analysis_data(p)
         result = build_matrix(data, by=by, codes=codes, selection=selection,
