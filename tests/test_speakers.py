@@ -161,3 +161,28 @@ def test_import_suggests_interviewers(tmp_path: Path) -> None:
     with Project.open(path) as p:
         assert [(s.label, s.interviewer, s.turns) for s in p.speakers("intervju-09")] == [
             ("Intervjuer", True, 2), ("Informant", False, 2)]
+
+
+def test_a_bad_or_unmatched_speaker_csv_changes_nothing(demo_path: Path, tmp_path: Path) -> None:
+    """The speaker table is read as strictly as the attribute table: one line, no change."""
+    bad = {
+        "long-row.csv": "document,speaker,role\nc1-bip-helse-gruppeintervju,Informant 1,a,b\n",
+        "twice.csv": "document,speaker,role,Role\nc1-bip-helse-gruppeintervju,Informant 1,a,b\n",
+        "huge-field.csv": 'document,speaker,role\nc1,Informant 1,"' + "å" * 200_000 + "\n",
+        "bad-flag.csv": "document,speaker,interviewer\nc1-bip-helse-gruppeintervju,"
+                        "Informant 1,kanskje\n",
+    }
+    before = demo_path.read_bytes()
+    for name, content in bad.items():
+        sheet = tmp_path / name
+        sheet.write_text(content, encoding="utf-8")
+        result = run("speakers", demo_path, "--csv", sheet)
+        assert result.exit_code == 2, (name, result.output)
+        assert len(result.stderr.strip().splitlines()) == 1, name
+        assert demo_path.read_bytes() == before, name
+    nobody = tmp_path / "nobody.csv"
+    nobody.write_text("document,speaker,role\nukjent-intervju,Informant 9,rektor\n",
+                      encoding="utf-8")
+    result = run("speakers", demo_path, "--csv", nobody)
+    assert result.exit_code == 0, result.output
+    assert demo_path.read_bytes() == before  # no speaker matched: no event either

@@ -8,9 +8,7 @@ leaves no half-imported document behind.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,7 +31,6 @@ else:
 SEGMENT_KINDS = ("sentence", "turn", "paragraph")
 _DOC_COLUMNS = ("d.id, d.guid, d.name, d.length, d.word_count, d.sha256, d.source_format, "
                 "d.source_name, d.encoding, d.language, d.imported_at, c.name")
-MAX_ATTRIBUTES_CSV_BYTES = 20_000_000
 
 
 def validate_document_name(name: str) -> str:
@@ -442,20 +439,10 @@ class DocumentsMixin(_Base):
 
     def load_attributes_csv(self, path: str | Path) -> dict[str, Any]:
         """Apply a CSV (one row per document) in one change; unknown documents are reported."""
+        from casecoder.ingest.csvtable import read_csv_table
+
         path = Path(path)
-        if not path.exists():
-            raise UserError(f"attribute file {path} does not exist")
-        if path.stat().st_size > MAX_ATTRIBUTES_CSV_BYTES:
-            raise UserError(f"attribute file {path} is too large")
-        try:
-            content = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError(f"attribute file {path} is not UTF-8 text") from None
-        try:
-            dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = _attribute_rows(content, dialect, path)
+        rows = read_csv_table(path, "attribute file")
         fields = rows.pop(0) if rows else []
         name_col = next((f for f in fields if f.lower() in ("document", "name", "file")), None)
         if name_col is None:
@@ -510,35 +497,6 @@ class DocumentsMixin(_Base):
         return {r[0] for r in self.conn.execute(
             "SELECT d.name FROM document_status s JOIN documents d ON d.id = s.document_id "
             "WHERE s.coder_id = ? AND s.done = 1", (coder_id,))}
-
-
-def _attribute_rows(content: str, dialect: Any, path: Path) -> list[list[str]]:
-    """The attribute CSV as stripped rows, header first; refuses what would be silently wrong.
-
-    A row longer than the header, a duplicate column name (the last would win unseen) and a
-    field beyond csv's limit are each one line naming the row.
-    """
-    rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(content), dialect=dialect)
-    try:
-        for raw in reader:
-            if not any(cell.strip() for cell in raw):
-                continue
-            rows.append([cell.strip() for cell in raw])
-            if len(rows) == 1:
-                seen: set[str] = set()
-                for name in rows[0]:
-                    if name and name.casefold() in seen:
-                        raise UserError(f"{path}: the column {name!r} appears twice in the "
-                                        "header")
-                    seen.add(name.casefold())
-            elif len(rows[-1]) > len(rows[0]):
-                raise UserError(f"{path}: line {reader.line_num} has {len(rows[-1])} fields, "
-                                f"but the header names {len(rows[0])}")
-    except csv.Error as exc:
-        raise UserError(f"{path}: line {reader.line_num} cannot be read as CSV ({exc})"
-                        ) from None
-    return rows
 
 
 def prepare_file(path: str, language: str, model: str | None,

@@ -9,8 +9,6 @@ informants.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,6 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-MAX_SPEAKERS_CSV_BYTES = 20_000_000
 _TRUE = {"1", "yes", "ja", "true", "y", "x", "interviewer", "intervjuer"}
 _FALSE = {"0", "no", "nei", "false", "n", ""}
 
@@ -188,46 +185,39 @@ class SpeakersMixin(_Base):
         Columns ``interviewer`` (yes/no) and ``person`` set the mark and the link; every other
         column is an attribute. Unknown documents or speakers are reported, not guessed.
         """
+        from casecoder.ingest.csvtable import read_csv_table
+
         path = Path(path)
-        if not path.exists():
-            raise UserError(f"speaker file {path} does not exist")
-        if path.stat().st_size > MAX_SPEAKERS_CSV_BYTES:
-            raise UserError(f"speaker file {path} is too large")
-        try:
-            content = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError(f"speaker file {path} is not UTF-8 text") from None
-        try:
-            dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(content), dialect=dialect)
-        fields = [(f or "").strip() for f in reader.fieldnames or []]
+        rows = read_csv_table(path, "speaker file")
+        fields = rows.pop(0) if rows else []
         folded = {f.casefold(): f for f in fields}
         if "document" not in folded or "speaker" not in folded:
             raise UserError(f"{path}: the first row must name 'document' and 'speaker' columns")
         by_doc: dict[str, dict[str, Speaker]] = {}
         for s in self.speakers():
             by_doc.setdefault(s.document.casefold(), {})[s.label.casefold()] = s
-        updated: list[str] = []
         unknown: list[str] = []
-        with self._change("speakers-csv") as log:
-            for raw in reader:
-                row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-                doc_name = row.pop(folded["document"], "")
-                label = row.pop(folded["speaker"], "")
-                if not doc_name or not label:
-                    continue
-                found = by_doc.get(doc_name.casefold()) or by_doc.get(
-                    Path(doc_name).stem.casefold(), {})
-                speaker = found.get(" ".join(label.split()).casefold())
-                if speaker is None:
-                    unknown.append(f"{doc_name}: {label}")
-                    continue
-                flag = row.pop(folded.get("interviewer", "\0"), None)
-                person = row.pop(folded.get("person", "\0"), None)
-                self._set_speaker(log, speaker, {k: v for k, v in row.items() if k and v},
-                                  parse_flag(flag) if flag else None, person or None)
-                updated.append(f"{speaker.document}: {speaker.label}")
-            log.summary = f"speakers from {path.name}: {len(updated)} speakers"
+        planned: list[tuple[Speaker, dict[str, str], bool | None, str | None]] = []
+        for values in rows:  # every row checked first: a bad one changes nothing
+            row = dict(zip(fields, values, strict=False))
+            doc_name = row.pop(folded["document"], "")
+            label = row.pop(folded["speaker"], "")
+            if not doc_name or not label:
+                continue
+            found = by_doc.get(doc_name.casefold()) or by_doc.get(
+                Path(doc_name).stem.casefold(), {})
+            speaker = found.get(" ".join(label.split()).casefold())
+            if speaker is None:
+                unknown.append(f"{doc_name}: {label}")
+                continue
+            flag = row.pop(folded.get("interviewer", "\0"), None)
+            person = row.pop(folded.get("person", "\0"), None)
+            planned.append((speaker, {k: v for k, v in row.items() if k and v},
+                            parse_flag(flag) if flag else None, person or None))
+        updated = [f"{speaker.document}: {speaker.label}" for speaker, *_ in planned]
+        if planned:  # a file that matches no speaker leaves the project as it was
+            with self._change("speakers-csv") as log:
+                for speaker, attributes, interviewer, person in planned:
+                    self._set_speaker(log, speaker, attributes, interviewer, person)
+                log.summary = f"speakers from {path.name}: {len(updated)} speakers"
         return {"updated": updated, "unknown": unknown, "columns": fields}
